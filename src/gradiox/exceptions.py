@@ -1,0 +1,181 @@
+"""The gradiox error tree: one root, and gradio_client's names with their built-in bases.
+
+Every error gradiox raises derives from :class:`GradioxError`. The names that
+``gradio_client`` users already catch keep their historical built-in base classes
+(``ValueError`` for ``AppError`` and friends, ``Exception`` for ``QueueError``) through
+multiple inheritance, so ``except ValueError`` code keeps working::
+
+    GradioxError
+    ├── TransportError                 network failure (also ConnectionError); wraps httpx errors
+    │   └── RequestTimeoutError        also builtins.TimeoutError
+    ├── HTTPStatusError                unexpected HTTP status; .status_code, .body
+    │   ├── AuthenticationError        also ValueError
+    │   └── TooManyRequestsError
+    ├── NotAGradioAppError             the URL answers, but not as a Gradio app (also ValueError)
+    ├── ProtocolError                  unreadable or truncated stream, unsupported protocol
+    ├── QueueError (= QueueFullError)  the app's queue is full or stopped
+    ├── EndpointError                  unknown api_name / fn_index (also ValueError)
+    │   └── InvalidAPIEndpointError    the endpoint exists but cannot be called
+    ├── ArgumentError                  arguments don't bind (also TypeError and ValueError)
+    ├── ValidationError                the app's validator rejected the inputs (also ValueError)
+    ├── AppError                       the app raised (also ValueError): message, title, duration
+    ├── JobCancelledError              an AsyncJob was cancelled
+    └── ClientClosedError              the client was used after close()
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APIInfoParseError",
+    "AppError",
+    "ArgumentError",
+    "AuthenticationError",
+    "ClientClosedError",
+    "EndpointError",
+    "GradioxError",
+    "HTTPStatusError",
+    "InvalidAPIEndpointError",
+    "JobCancelledError",
+    "NotAGradioAppError",
+    "ProtocolError",
+    "QueueError",
+    "QueueFullError",
+    "RequestTimeoutError",
+    "SerializationSetupError",
+    "SpaceDuplicationError",
+    "TooManyRequestsError",
+    "TransportError",
+    "ValidationError",
+]
+
+
+class GradioxError(Exception):
+    """Base class of every error raised by gradiox."""
+
+
+class TransportError(GradioxError, ConnectionError):
+    """The request could not be sent or the connection broke (host unreachable, reset, ...)."""
+
+
+class RequestTimeoutError(TransportError, TimeoutError):
+    """A network operation took longer than its timeout."""
+
+
+class HTTPStatusError(GradioxError):
+    """The app answered with an HTTP status gradiox did not expect.
+
+    Attributes:
+        status_code: The HTTP status code.
+        url: The URL that was requested.
+        body: The start of the response body, for diagnosis.
+    """
+
+    def __init__(self, message: str, *, status_code: int, url: str = "", body: str = "") -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.url = url
+        self.body = body
+
+
+class AuthenticationError(HTTPStatusError, ValueError):
+    """The app needs credentials that were not provided, or they were wrong."""
+
+    def __init__(
+        self, message: str, *, status_code: int = 401, url: str = "", body: str = ""
+    ) -> None:
+        super().__init__(message, status_code=status_code, url=url, body=body)
+
+
+class TooManyRequestsError(HTTPStatusError):
+    """The app (or the Hugging Face proxy in front of it) rate-limited the client."""
+
+    def __init__(
+        self,
+        message: str = "Too many requests to the API, please try again later.",
+        *,
+        status_code: int = 429,
+        url: str = "",
+        body: str = "",
+    ) -> None:
+        super().__init__(message, status_code=status_code, url=url, body=body)
+
+
+class NotAGradioAppError(GradioxError, ValueError):
+    """The URL answered, but not with a Gradio app's config."""
+
+
+class ProtocolError(GradioxError):
+    """The server's messages could not be understood (garbled or truncated stream, ...)."""
+
+
+class QueueError(GradioxError):
+    """The app's queue refused the job (full, or stopped)."""
+
+
+QueueFullError = QueueError
+
+
+class EndpointError(GradioxError, ValueError):
+    """The requested endpoint does not exist or is not callable (bad api_name or fn_index)."""
+
+
+class InvalidAPIEndpointError(EndpointError):
+    """The endpoint exists in the app but cannot be called through the API."""
+
+
+class ArgumentError(GradioxError, TypeError, ValueError):
+    """The arguments given to predict/submit do not fit the endpoint's parameters.
+
+    It is both a ``TypeError`` (what gradio_client raises for bad keyword arguments) and a
+    ``ValueError`` (what it raises when an endpoint takes no keyword arguments).
+    """
+
+
+class ValidationError(GradioxError, ValueError):
+    """The app's validator rejected the inputs before queueing the job (HTTP 422)."""
+
+
+class AppError(GradioxError, ValueError):
+    """The upstream Gradio app raised an error while running the job.
+
+    Attributes:
+        message: The error text the app chose to show (or a generic explanation).
+        title: The title of the error modal (``gr.Error(title=...)``).
+        duration: How long the app wanted the error shown, in seconds.
+        visible: Whether the app wanted the error shown.
+    """
+
+    def __init__(
+        self,
+        message: str = "Error raised.",
+        duration: float | None = 10,
+        visible: bool = True,
+        title: str = "Error",
+        print_exception: bool = True,
+    ) -> None:
+        self.title = title
+        self.message = message
+        self.duration = duration
+        self.visible = visible
+        self.print_exception = print_exception
+        super().__init__(message)
+
+
+class JobCancelledError(GradioxError):
+    """The job was cancelled before it produced a result (raised by AsyncJob)."""
+
+
+class ClientClosedError(GradioxError, RuntimeError):
+    """The client was used after it was closed."""
+
+
+class SerializationSetupError(GradioxError, ValueError):
+    """Kept for import compatibility with gradio_client; gradiox never raises it."""
+
+
+class SpaceDuplicationError(GradioxError):
+    """Duplicating a Hugging Face Space failed."""
+
+
+class APIInfoParseError(GradioxError, ValueError):
+    """A JSON schema in the app's API info could not be rendered as a Python type."""
