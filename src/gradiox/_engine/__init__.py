@@ -1,0 +1,1 @@
+"""The one I/O implementation: asyncio + one pooled httpx.AsyncClient."""

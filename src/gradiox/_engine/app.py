@@ -1,0 +1,119 @@
+"""A connection to one app: the HTTP session, what was discovered, and the current session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gradiox._engine.connect import AppDescription, discover
+from gradiox._engine.files import FileTransfer
+from gradiox._engine.http import HttpSession
+from gradiox._engine.jobs import JobRun
+from gradiox._engine.session import Session
+from gradiox.exceptions import AuthenticationError, ProtocolError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from gradiox._protocol.api_info import EndpointInfo
+
+__all__ = ["AppConnection"]
+
+
+class AppConnection:
+    """Everything the engine keeps for one client. Lives on one event loop."""
+
+    def __init__(
+        self,
+        http: HttpSession,
+        app: AppDescription,
+        oauth_token: str | None,
+        files: FileTransfer | None = None,
+    ) -> None:
+        self.http = http
+        self.files = files
+        self.app = app
+        self.oauth_token = oauth_token
+        self.session = Session(http, app)
+        self.session.start_heartbeat()
+        self._old_sessions: list[Session] = []
+
+    @classmethod
+    async def connect(
+        cls,
+        src: str,
+        *,
+        headers: Mapping[str, str],
+        cookies: Any,
+        verify: bool,
+        httpx_kwargs: Mapping[str, Any] | None,
+        auth: tuple[str, str] | None,
+        oauth_token: str | None,
+        download_files: str | bool = False,
+    ) -> AppConnection:
+        """Log in if asked, discover the app, and return a connection.
+
+        Raises:
+            GradioxError: Whatever discovery or login raised; the HTTP session is closed.
+        """
+        http = HttpSession(
+            headers=headers, cookies=cookies, verify=verify, httpx_kwargs=httpx_kwargs
+        )
+        try:
+            if auth is not None:
+                await _login(http, src, auth)
+            app = await discover(http, src)
+            if app.features.transport != "sse_session":
+                raise ProtocolError(
+                    f"The app at {src} speaks the {app.features.protocol!r} protocol "
+                    f"(Gradio {'.'.join(map(str, app.features.version))}); this gradiox "
+                    "version supports Gradio 4.9 and newer (sse_v1 to sse_v3)."
+                )
+        except BaseException:
+            await http.aclose()
+            raise
+        return cls(http, app, oauth_token, FileTransfer(http, app, download_files))
+
+    def submit(
+        self, endpoint: EndpointInfo, data: list[Any], headers: dict[str, str] | None
+    ) -> JobRun:
+        """Create a job run on the current session (call start() on the engine loop)."""
+        extra = None
+        if self.oauth_token is not None and endpoint.oauth_token:
+            extra = {"oauth_token": self.oauth_token}
+        return JobRun(self.session, endpoint, data, headers=headers, extra=extra, files=self.files)
+
+    def reset_session(self) -> None:
+        """Start a fresh session; jobs already running finish on the old one."""
+        old = self.session
+        old.retire()
+        self.session = Session(self.http, self.app)
+        self.session.start_heartbeat()
+        self._old_sessions = [s for s in self._old_sessions if s.demux.has_pending]
+        if old.demux.has_pending:
+            self._old_sessions.append(old)
+
+    async def aclose(self) -> None:
+        """Stop every session and close the connection pool."""
+        for session in [self.session, *self._old_sessions]:
+            await session.aclose()
+        await self.http.aclose()
+
+
+async def _login(http: HttpSession, src: str, auth: tuple[str, str]) -> None:
+    username, password = auth
+    response = await http.request(
+        "POST", src + "login", data={"username": username, "password": password}
+    )
+    if response.status_code == 200:
+        return
+    if response.status_code in (400, 401, 403):
+        raise AuthenticationError(
+            f"Could not login to {src}. Invalid credentials (HTTP {response.status_code}).",
+            status_code=response.status_code,
+            url=src + "login",
+        )
+    raise AuthenticationError(
+        f"Could not login to {src}: HTTP {response.status_code}. Does the app use auth=...?",
+        status_code=response.status_code,
+        url=src + "login",
+    )

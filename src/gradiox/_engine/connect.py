@@ -1,0 +1,165 @@
+"""Find the app: normalise ``src``, fetch ``/config`` and ``/info``, describe the endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from gradiox._engine.http import HttpSession, raise_for_status
+from gradiox._protocol.api_info import EndpointInfo, build_endpoints
+from gradiox._protocol.features import Features, features_from_config
+from gradiox.exceptions import (
+    AuthenticationError,
+    HTTPStatusError,
+    NotAGradioAppError,
+    TooManyRequestsError,
+)
+
+__all__ = ["AppDescription", "discover", "normalise_src"]
+
+_CONFIG_IN_HTML = re.compile(r"window\.gradio_config\s*=\s*(\{.*?\});?\s*</script>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class AppDescription:
+    """Everything learned about the app at connect time.
+
+    Attributes:
+        src: The app URL, with a trailing slash.
+        api_base: Where the API routes live (``src`` plus the api prefix).
+        config: The raw ``/config`` JSON.
+        info: The raw ``/info`` JSON (all endpoints), or None if the app has none.
+        features: What the server can do.
+        endpoints: The app's events.
+    """
+
+    src: str
+    api_base: str
+    config: dict[str, Any]
+    info: dict[str, Any] | None
+    features: Features
+    endpoints: tuple[EndpointInfo, ...]
+
+
+def normalise_src(src: str) -> str:
+    """Return the app URL with a trailing slash (query and fragment dropped).
+
+    Raises:
+        NotAGradioAppError: If ``src`` is not an http(s) URL.
+    """
+    if not isinstance(src, str) or not src.strip():
+        raise NotAGradioAppError(f"src must be an http(s) URL of a Gradio app, got {src!r}.")
+    src = src.strip()
+    if not src.startswith(("http://", "https://")):
+        raise NotAGradioAppError(
+            f"{src!r} is not an http(s) URL. Pass the app's full URL, e.g. "
+            "'http://127.0.0.1:7860/'. (Hugging Face Space ids are not supported yet.)"
+        )
+    try:
+        url = httpx.URL(src)
+    except httpx.InvalidURL as exc:
+        raise NotAGradioAppError(f"{src!r} is not a valid URL: {exc}") from exc
+    if not url.host:
+        raise NotAGradioAppError(f"{src!r} has no host name.")
+    url = url.copy_with(query=None, fragment=None)
+    text = str(url)
+    return text if text.endswith("/") else text + "/"
+
+
+async def discover(http: HttpSession, src: str) -> AppDescription:
+    """Fetch the app's config and API info (in parallel where the route can be guessed).
+
+    Raises:
+        NotAGradioAppError: The URL answers, but not as a Gradio app.
+        AuthenticationError: The app needs a login.
+        TransportError: The host cannot be reached.
+    """
+    # Gradio 5+ serves /info under gradio_api/: ask for it while the config loads.
+    guess = asyncio.ensure_future(_get_info(http, src + "gradio_api/"))
+    try:
+        config = await _get_config(http, src)
+        features = features_from_config(config)
+        api_base = src + features.api_prefix
+        if features.api_prefix == "gradio_api/":
+            info = await guess
+        else:
+            guess.cancel()
+            info = await _get_info(http, api_base)
+    finally:
+        if not guess.done():
+            guess.cancel()
+        elif not guess.cancelled():
+            guess.exception()  # mark as retrieved
+    endpoints = tuple(build_endpoints(config, info))
+    return AppDescription(src, api_base, config, info, features, endpoints)
+
+
+async def _get_config(http: HttpSession, src: str) -> dict[str, Any]:
+    response = await http.request("GET", src + "config")
+    code = response.status_code
+    if code == 401:
+        raise AuthenticationError(
+            f"Could not load {src} as credentials were not provided. Please login "
+            "(Client(..., auth=(username, password)))."
+        )
+    if code == 429:
+        raise TooManyRequestsError(url=src + "config")
+    if code == 200:
+        try:
+            config = response.json()
+        except ValueError:
+            config = None
+        if isinstance(config, dict) and isinstance(config.get("dependencies"), list):
+            return config
+    return await _config_from_page(http, src, response)
+
+
+async def _config_from_page(
+    http: HttpSession, src: str, config_response: httpx.Response
+) -> dict[str, Any]:
+    """Very old apps only embed their config in the HTML page."""
+    page = await http.request("GET", src)
+    match = _CONFIG_IN_HTML.search(page.text) if page.status_code == 200 else None
+    if match:
+        try:
+            config = json.loads(match.group(1))
+        except ValueError:
+            config = None
+        if isinstance(config, dict) and isinstance(config.get("dependencies"), list):
+            return config
+    kind = config_response.headers.get("content-type", "unknown content type").split(";")[0]
+    if config_response.status_code >= 500:
+        raise HTTPStatusError(
+            f"Could not get Gradio config from: {src}. The server failed with HTTP "
+            f"{config_response.status_code}; check the app's logs.",
+            status_code=config_response.status_code,
+            url=src + "config",
+            body=config_response.text[:500],
+        )
+    raise NotAGradioAppError(
+        f"Could not get Gradio config from: {src}. GET {src}config answered HTTP "
+        f"{config_response.status_code} ({kind}), which is not a Gradio app. Check the URL: "
+        "it must be the app's root (e.g. http://127.0.0.1:7860/), with the sub-path if the "
+        "app is mounted under one."
+    )
+
+
+async def _get_info(http: HttpSession, api_base: str) -> dict[str, Any] | None:
+    response = await http.request("GET", api_base + "info", params={"all_endpoints": "True"})
+    if response.status_code == 404:
+        return None
+    raise_for_status(response, "fetch the app's API info")
+    try:
+        info = response.json()
+    except ValueError as exc:
+        raise NotAGradioAppError(
+            f"Could not fetch api info for {api_base}: the answer is not JSON."
+        ) from exc
+    if not isinstance(info, dict):
+        raise NotAGradioAppError(f"Could not fetch api info for {api_base}: unexpected shape.")
+    return info

@@ -1,0 +1,152 @@
+"""The shared HTTP client: headers, cookies, TLS, timeouts, and httpx → gradiox error translation.
+
+This is the only module that catches httpx exceptions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from gradiox._version import __version__
+from gradiox.exceptions import (
+    AuthenticationError,
+    HTTPStatusError,
+    RequestTimeoutError,
+    TooManyRequestsError,
+    TransportError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Mapping
+
+__all__ = ["HttpSession", "raise_for_status"]
+
+# Short requests (config, join, cancel...) get a generous but finite timeout; the SSE
+# streams get a read timeout well above the server's 15 s heartbeat, so a dead connection
+# is noticed instead of waited on forever.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=15.0, pool=None)
+STREAM_TIMEOUT = httpx.Timeout(connect=15.0, read=75.0, write=60.0, pool=None)
+USER_AGENT = f"gradiox/{__version__}"
+
+
+class HttpSession:
+    """One pooled ``httpx.AsyncClient`` for everything a client sends to one app.
+
+    Args:
+        headers: Headers sent with every request to the app.
+        cookies: Initial cookies.
+        verify: TLS verification (``ssl_verify``).
+        httpx_kwargs: Extra ``httpx.AsyncClient`` options (timeout, proxy, auth, ...).
+    """
+
+    def __init__(
+        self,
+        *,
+        headers: Mapping[str, str],
+        cookies: Any = None,
+        verify: bool = True,
+        httpx_kwargs: Mapping[str, Any] | None = None,
+    ) -> None:
+        options: dict[str, Any] = {
+            "timeout": DEFAULT_TIMEOUT,
+            "limits": httpx.Limits(max_connections=256, max_keepalive_connections=64),
+            "follow_redirects": False,
+        }
+        options.update(httpx_kwargs or {})
+        if "verify" not in options:
+            options["verify"] = verify
+        base_headers = {"user-agent": USER_AGENT}
+        base_headers.update(headers)
+        self.client = httpx.AsyncClient(headers=base_headers, cookies=cookies, **options)
+        self._stream_timeout = STREAM_TIMEOUT if "timeout" not in (httpx_kwargs or {}) else None
+
+    async def aclose(self) -> None:
+        """Close every pooled connection."""
+        await self.client.aclose()
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one request and read the whole response.
+
+        Raises:
+            TransportError: The request could not be sent or the connection broke.
+            RequestTimeoutError: It took longer than the timeout.
+        """
+        with translate_errors(url):
+            return await self.client.request(method, url, **kwargs)
+
+    @contextlib.asynccontextmanager
+    async def stream(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[httpx.Response]:
+        """Open a streamed response; errors while reading it are translated too."""
+        if self._stream_timeout is not None:
+            kwargs.setdefault("timeout", self._stream_timeout)
+        with translate_errors(url):
+            async with self.client.stream(method, url, **kwargs) as response:
+                yield response
+
+
+@contextlib.contextmanager
+def translate_errors(url: str) -> Any:
+    """Turn httpx exceptions into gradiox errors, keeping the original as the cause."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise RequestTimeoutError(f"Timed out talking to {_origin(url)}: {exc!r}") from exc
+    except httpx.ConnectError as exc:
+        raise TransportError(
+            f"Could not connect to {_origin(url)}: {exc}. Is the app running and the URL right?"
+        ) from exc
+    except httpx.TransportError as exc:
+        raise TransportError(f"Connection to {_origin(url)} failed: {exc!r}") from exc
+    except httpx.InvalidURL as exc:
+        raise TransportError(f"Invalid URL {url!r}: {exc}") from exc
+
+
+def _origin(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return url
+    return f"{parsed.scheme}://{parsed.netloc.decode('ascii', 'replace')}"
+
+
+def raise_for_status(response: httpx.Response, what: str) -> None:
+    """Raise a typed error for a non-2xx response.
+
+    Args:
+        response: A response whose body has been read.
+        what: What the request was for, e.g. "join the queue", for the message.
+    """
+    code = response.status_code
+    if code < 400:
+        return
+    url = str(response.url)
+    body = _body_preview(response)
+    if code == 401 or code == 403:
+        raise AuthenticationError(
+            f"Could not {what} at {url}: the app requires credentials (HTTP {code}). "
+            "Pass auth=(user, password), token=..., or headers=... to the client.",
+            status_code=code,
+            url=url,
+            body=body,
+        )
+    if code == 429:
+        raise TooManyRequestsError(
+            f"Too many requests to the API, please try again later (HTTP 429 from {url}).",
+            url=url,
+            body=body,
+        )
+    raise HTTPStatusError(
+        f"Could not {what}: HTTP {code} from {url}: {body}", status_code=code, url=url, body=body
+    )
+
+
+def _body_preview(response: httpx.Response, limit: int = 500) -> str:
+    try:
+        text = response.text
+    except (httpx.ResponseNotRead, UnicodeDecodeError):
+        return ""
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -1,0 +1,305 @@
+"""One session of an app: its hash, its queue stream reader, its heartbeat, and joins.
+
+Every job of a session is followed through one shared ``queue/data`` stream whose messages
+are routed by event id. The reader runs only while jobs are pending, because the server
+cancels a session's jobs when that stream disconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any, Protocol
+
+from gradiox._engine.http import HttpSession, raise_for_status
+from gradiox._protocol.demux import Demux
+from gradiox._protocol.messages import Message, parse_message
+from gradiox._protocol.sse import SSEDecoder
+from gradiox.exceptions import (
+    GradioxError,
+    ProtocolError,
+    QueueError,
+    TransportError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from gradiox._engine.connect import AppDescription
+    from gradiox._protocol.api_info import EndpointInfo
+
+__all__ = ["Session", "Sink"]
+
+logger = logging.getLogger("gradiox")
+
+# How many times in a row the stream may end without delivering anything before the
+# pending jobs are failed.
+MAX_FRUITLESS_STREAMS = 3
+HEARTBEAT_MAX_BACKOFF = 30.0
+
+
+class Sink(Protocol):
+    """What the reader delivers a job's messages to."""
+
+    def on_message(self, message: Message) -> None:
+        """Handle one message of this job."""
+
+    def fail(self, error: GradioxError) -> None:
+        """End the job with ``error``."""
+
+
+class Session:
+    """A session hash and everything bound to it on the server (state, queue stream)."""
+
+    def __init__(self, http: HttpSession, app: AppDescription) -> None:
+        self.http = http
+        self.app = app
+        self.hash = str(uuid.uuid4())
+        self.demux: Demux[Sink] = Demux()
+        self._reader: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._retired = False
+        self._closed = False
+        self._background: set[asyncio.Task[None]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a background task that belongs to this session (kept referenced)."""
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- joining ---------------------------------------------------------------------------
+
+    async def join(
+        self,
+        endpoint: EndpointInfo,
+        data: list[Any],
+        *,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """Put a job in the app's queue; return its event id.
+
+        Raises:
+            ValidationError: The app's validator rejected the inputs.
+            QueueError: The queue is full or stopped.
+            HTTPStatusError: Any other refusal.
+        """
+        body: dict[str, Any] = {"data": data, "fn_index": endpoint.fn_index}
+        if extra:
+            body.update(extra)
+        body["session_hash"] = self.hash
+        response = await self.http.request(
+            "POST", self.app.api_base + "queue/join", json=body, headers=headers
+        )
+        if response.status_code == 503:
+            raise QueueError(f"Queue is full! Please try again. ({_detail(response)})")
+        if response.status_code == 422:
+            raise ValidationError(_validation_message(response))
+        raise_for_status(response, f"join the queue for {endpoint.label}")
+        try:
+            event_id = response.json()["event_id"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ProtocolError(
+                f"The queue answered without an event id: {response.text[:200]!r}"
+            ) from exc
+        if not isinstance(event_id, str):
+            raise ProtocolError(f"The queue answered with a bad event id: {event_id!r}")
+        return event_id
+
+    def attach(self, event_id: str, sink: Sink) -> None:
+        """Start delivering ``event_id``'s messages to ``sink``."""
+        for message in self.demux.register(event_id, sink):
+            sink.on_message(message)
+        if self.demux.has_pending and self._reader is None:
+            self._reader = asyncio.ensure_future(self._read())
+
+    def release(self, event_id: str | None) -> None:
+        """The job of ``event_id`` has ended locally."""
+        if event_id is not None:
+            self.demux.unregister(event_id)
+        if self._retired and not self.demux.has_pending:
+            self._stop_heartbeat()
+
+    async def cancel_on_server(self, endpoint: EndpointInfo, event_id: str) -> None:
+        """Ask the server to stop a job (best effort; failures are logged)."""
+        if self.app.features.cancel != "route":
+            logger.warning(
+                "gradiox: this Gradio %s server has no cancel route; the job stops only locally.",
+                ".".join(map(str, self.app.features.version)),
+            )
+            return
+        body = {"fn_index": endpoint.fn_index, "session_hash": self.hash, "event_id": event_id}
+        try:
+            response = await self.http.request("POST", self.app.api_base + "cancel", json=body)
+            raise_for_status(response, "cancel the job")
+        except GradioxError as exc:
+            logger.warning("gradiox: could not cancel job %s on the server: %s", event_id, exc)
+
+    # -- the shared stream -----------------------------------------------------------------
+
+    async def _read(self) -> None:
+        fruitless = 0
+        last_error: GradioxError | None = None
+        try:
+            while self.demux.has_pending and not self._closed:
+                try:
+                    delivered = await self._read_once()
+                except (ProtocolError, GradioxError) as exc:
+                    if not isinstance(exc, TransportError):
+                        self._fail_all(exc)
+                        return
+                    delivered, last_error = False, exc
+                fruitless = 0 if delivered else fruitless + 1
+                if fruitless >= MAX_FRUITLESS_STREAMS:
+                    self._fail_all(
+                        last_error
+                        if last_error is not None
+                        else ProtocolError(
+                            "The server's event stream ended before the job finished "
+                            f"({fruitless} times in a row, truncated or empty)."
+                        )
+                    )
+                    return
+                if fruitless:
+                    await asyncio.sleep(0.05 * 2**fruitless)
+        finally:
+            self._reader = None
+            if self.demux.has_pending and not self._closed:
+                # Jobs attached while this reader was finishing still need one.
+                self._reader = asyncio.ensure_future(self._read())
+
+    async def _read_once(self) -> bool:
+        """Read one connection of the stream; return True if it delivered any message."""
+        delivered = False
+        url = self.app.api_base + "queue/data"
+        async with self.http.stream("GET", url, params={"session_hash": self.hash}) as response:
+            if response.status_code != 200:
+                await response.aread()
+                raise_for_status(response, "open the job stream")
+                raise ProtocolError(f"Unexpected HTTP {response.status_code} from {url}.")
+            kind = response.headers.get("content-type", "")
+            if "text/event-stream" not in kind:
+                raise ProtocolError(
+                    f"Expected an event stream from {url}, got content type {kind!r}."
+                )
+            decoder = SSEDecoder()
+            async for chunk in response.aiter_bytes():
+                for event in decoder.feed(chunk):
+                    delivered = True
+                    if self._dispatch(parse_message(event.data)):
+                        return True
+            decoder.flush()
+        return delivered
+
+    def _dispatch(self, message: Message) -> bool:
+        """Route one message; return True if the stream is over."""
+        kind = message.kind
+        if kind == "heartbeat":
+            return False
+        if kind == "close_stream":
+            return True
+        if message.event_id is None:
+            if kind == "unexpected_error":
+                self._fail_all(_stream_error(message))
+                return True
+            return False
+        sink = self.demux.route(message)
+        if sink is not None:
+            sink.on_message(message)
+        return False
+
+    def _fail_all(self, error: GradioxError) -> None:
+        for sink in self.demux.sinks():
+            sink.fail(error)
+
+    # -- heartbeat -------------------------------------------------------------------------
+
+    def start_heartbeat(self) -> None:
+        """Keep the session alive on the server (only for apps that ask for it)."""
+        if self.app.features.heartbeat and self._heartbeat is None:
+            self._heartbeat = asyncio.ensure_future(self._beat())
+
+    def _stop_heartbeat(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            self._heartbeat = None
+
+    async def _beat(self) -> None:
+        url = f"{self.app.api_base}heartbeat/{self.hash}"
+        backoff = 1.0
+        while not self._closed:
+            try:
+                async with self.http.stream("GET", url) as response:
+                    if response.status_code in (404, 405):
+                        return  # the server has no heartbeat route
+                    if response.status_code == 200:
+                        async for _ in response.aiter_bytes():
+                            backoff = 1.0
+            except GradioxError as exc:
+                logger.debug("gradiox: heartbeat for %s broke: %s", self.hash, exc)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, HEARTBEAT_MAX_BACKOFF)
+
+    # -- lifetime --------------------------------------------------------------------------
+
+    def retire(self) -> None:
+        """Stop using this session for new jobs; it winds down when its jobs end."""
+        self._retired = True
+        if not self.demux.has_pending:
+            self._stop_heartbeat()
+
+    async def aclose(self) -> None:
+        """Stop the reader and heartbeat now."""
+        self._closed = True
+        tasks = [t for t in (self._reader, self._heartbeat) if t is not None]
+        self._reader = self._heartbeat = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def _detail(response: Any) -> str:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return str(detail) if detail else f"HTTP {response.status_code}"
+
+
+def _validation_message(response: Any) -> str:
+    try:
+        detail = response.json().get("detail", [])
+    except (ValueError, AttributeError):
+        detail = []
+    lines = []
+    if isinstance(detail, list):
+        for index, item in enumerate(detail):
+            if (
+                isinstance(item, dict)
+                and item.get("__type__") == "validate"
+                and item.get("is_valid") is False
+            ):
+                name = item.get("parameter_name", f"parameter_{index}")
+                lines.append(f"- {name}: {item.get('message', '')}")
+    if not lines and detail:
+        # Not a validator's answer: a malformed request body. Say what the server said.
+        return f"The server rejected the request (HTTP 422): {str(detail)[:500]}"
+    return "\n".join([f"{len(lines)} parameter(s) failed validation:", *lines])
+
+
+def _stream_error(message: Message) -> ProtocolError:
+    text = message.get("message") or "unknown error"
+    if message.get("session_not_found"):
+        return ProtocolError(
+            "The server no longer knows this session, so its pending jobs are lost "
+            "(the server may have restarted)."
+        )
+    if text == "Server stopped unexpectedly.":
+        return ProtocolError("The Gradio server stopped while jobs were running.")
+    return ProtocolError(f"The server's event stream failed: {text}")

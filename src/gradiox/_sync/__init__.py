@@ -1,0 +1,1 @@
+"""The sync facade's machinery: one event-loop thread per process."""

@@ -1,0 +1,296 @@
+"""``AsyncClient`` and ``AsyncJob``: the native asyncio API."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from gradiox._base import (
+    DEFAULT_TEMP_DIR,
+    ClientCore,
+    build_headers,
+    call_headers,
+    default_download_dir,
+)
+from gradiox._engine.app import AppConnection
+from gradiox._engine.connect import normalise_src
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Generator
+
+    from gradiox._engine.jobs import JobRun
+    from gradiox._types import StatusUpdate, Update
+
+__all__ = ["AsyncClient", "AsyncJob"]
+
+
+class AsyncJob:
+    """A running prediction, followed on the caller's event loop.
+
+    Await it (or ``await job.result()``) for the final value; iterate it with ``async for``
+    for every status and output update in order.
+
+    Example:
+        >>> job = client.submit(3, api_name="/count")
+        >>> async for update in job:
+        ...     print(update)
+        >>> await job.result()
+    """
+
+    def __init__(self, run: JobRun) -> None:
+        self._run = run
+
+    async def result(self, timeout: float | None = None) -> Any:
+        """Wait for the final value.
+
+        For generator endpoints this is the last value yielded.
+
+        Args:
+            timeout: Seconds to wait; None waits until the job ends.
+
+        Raises:
+            TimeoutError: The timeout passed first (the job keeps running).
+            AppError: The app raised an error.
+            JobCancelledError: The job was cancelled.
+        """
+        if timeout is None:
+            await self._run.wait()
+        else:
+            await asyncio.wait_for(asyncio.shield(self._run.wait()), timeout)
+        if self._run.error is not None:
+            raise self._run.error
+        return self._run.result
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.result().__await__()
+
+    def status(self) -> StatusUpdate:
+        """The latest status: queue position, progress, or the final state."""
+        return self._run.status
+
+    def outputs(self) -> list[Any]:
+        """Every output received so far (a generator's intermediate values, in order)."""
+        return self._run.outputs
+
+    def done(self) -> bool:
+        """True once the job has ended (result, error or cancel)."""
+        return self._run.done
+
+    def cancelled(self) -> bool:
+        """True if the job was cancelled."""
+        return self._run.cancelled
+
+    async def cancel(self) -> bool:
+        """Cancel the job here and on the server.
+
+        A generator stops at its current iteration; outputs received so far are kept.
+
+        Returns:
+            False if the job had already ended.
+        """
+        return self._run.cancel()
+
+    @property
+    def event_id(self) -> str | None:
+        """The server's id for this job, once it has joined the queue."""
+        return self._run.event_id
+
+    async def __aiter__(self) -> AsyncIterator[Update]:
+        async for update in iterate_updates(self._run):
+            yield update
+
+
+async def iterate_updates(run: JobRun) -> AsyncIterator[Update]:
+    """Yield every update of ``run`` in order, on the caller's event loop."""
+    index = 0
+    feed = run.updates
+    while True:
+        while index < len(feed.items):
+            yield feed.items[index]
+            index += 1
+        if feed.closed:
+            return
+        await feed.wait_async(index)
+
+
+class AsyncClient(ClientCore):
+    """Call a Gradio app from asyncio code.
+
+    Args:
+        src: The app's URL, e.g. ``"http://127.0.0.1:7860/"`` (a path prefix is kept).
+        token: A Hugging Face token, sent to the app as ``x-hf-authorization``.
+        max_workers: Accepted for compatibility; gradiox needs no worker threads.
+        verbose: Print "Loaded as API" when connected.
+        auth: ``(username, password)`` for apps launched with ``auth=``.
+        httpx_kwargs: Extra ``httpx.AsyncClient`` options (timeout, proxy, cookies, ...).
+        headers: Headers sent with every request to the app.
+        download_files: Folder for downloaded output files, or False to return file dicts.
+        ssl_verify: Verify TLS certificates.
+        analytics_enabled: Accepted for compatibility; gradiox sends no telemetry.
+        oauth_token: A token passed to endpoints that take ``gr.OAuthToken``.
+
+    Example:
+        >>> async with AsyncClient("http://127.0.0.1:7860/") as client:
+        ...     print(await client.predict(1, 2, api_name="/add"))
+    """
+
+    def __init__(
+        self,
+        src: str,
+        token: str | None = None,
+        max_workers: int = 40,
+        verbose: bool = True,
+        auth: tuple[str, str] | None = None,
+        httpx_kwargs: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        download_files: str | bool = DEFAULT_TEMP_DIR,
+        ssl_verify: bool = True,
+        analytics_enabled: bool = True,
+        oauth_token: str | None = None,
+    ) -> None:
+        self.src = normalise_src(src)
+        self.token = token
+        self.max_workers = max_workers
+        self.verbose = verbose
+        self.auth = auth
+        self.httpx_kwargs = dict(httpx_kwargs or {})
+        self.headers = build_headers(token, headers)
+        self.download_files = (
+            default_download_dir() if download_files is DEFAULT_TEMP_DIR else download_files
+        )
+        self.ssl_verify = ssl_verify
+        self.analytics_enabled = analytics_enabled
+        self.oauth_token = oauth_token
+        self._conn: AppConnection | None = None
+
+    @classmethod
+    async def create(cls, src: str, **kwargs: Any) -> AsyncClient:
+        """Create and connect a client (pair with ``await client.aclose()``)."""
+        client = cls(src, **kwargs)
+        await client.connect()
+        return client
+
+    async def connect(self) -> None:
+        """Fetch the app's config and API info. ``async with`` calls this for you.
+
+        Raises:
+            NotAGradioAppError: The URL is not a Gradio app.
+            AuthenticationError: The app needs a login, or the login failed.
+            TransportError: The host cannot be reached.
+        """
+        if self._conn is not None:
+            return
+        options = dict(self.httpx_kwargs)
+        cookies = options.pop("cookies", None)
+        self._conn = await AppConnection.connect(
+            self.src,
+            headers=self.headers,
+            cookies=cookies,
+            verify=self.ssl_verify,
+            httpx_kwargs=options,
+            auth=self.auth,
+            oauth_token=self.oauth_token,
+            download_files=self.download_files,
+        )
+        if self.verbose:
+            print(f"Loaded as API: {self.src} ✔")  # noqa: T201 - gradio_client prints this too
+
+    async def __aenter__(self) -> AsyncClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Cancel running jobs' streams and close every connection."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.aclose()
+
+    def submit(
+        self,
+        *args: Any,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        result_callbacks: Callable[..., Any] | list[Callable[..., Any]] | None = None,
+        **kwargs: Any,
+    ) -> AsyncJob:
+        """Start a prediction on the running event loop and return its job at once.
+
+        Args:
+            *args: Inputs in the order of the endpoint's parameters.
+            api_name: The endpoint, e.g. ``"/predict"``; optional if the app has only one.
+            fn_index: The endpoint by index, if it has no name.
+            headers: Extra headers for this call's queue request.
+            result_callbacks: Functions called with the result when the job succeeds.
+            **kwargs: Inputs by parameter name; omitted ones take their defaults.
+
+        Returns:
+            An AsyncJob.
+
+        Raises:
+            EndpointError: Unknown api_name or fn_index.
+            ArgumentError: The arguments don't fit the endpoint.
+        """
+        endpoint, data = self._bind(args, kwargs, api_name, fn_index)
+        run = self._connection().submit(endpoint, data, call_headers(headers))
+        if result_callbacks:
+            callbacks = (
+                result_callbacks if isinstance(result_callbacks, list) else [result_callbacks]
+            )
+            run.add_listener(_callback_runner(callbacks))
+        run.start()
+        return AsyncJob(run)
+
+    async def predict(
+        self,
+        *args: Any,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Run a prediction and return its result (a generator's last value).
+
+        Args:
+            *args: Inputs in the order of the endpoint's parameters.
+            api_name: The endpoint, e.g. ``"/predict"``; optional if the app has only one.
+            fn_index: The endpoint by index, if it has no name.
+            headers: Extra headers for this call's queue request.
+            **kwargs: Inputs by parameter name; omitted ones take their defaults.
+
+        Raises:
+            EndpointError: Unknown api_name or fn_index.
+            ArgumentError: The arguments don't fit the endpoint.
+            AppError: The app raised an error.
+        """
+        job = self.submit(*args, api_name=api_name, fn_index=fn_index, headers=headers, **kwargs)
+        try:
+            return await job.result()
+        except asyncio.CancelledError:
+            await job.cancel()
+            raise
+
+    def reset_session(self) -> None:
+        """Start a new session: the app's State values start fresh."""
+        self._connection().reset_session()
+
+
+def _callback_runner(callbacks: list[Callable[..., Any]]) -> Callable[[JobRun], None]:
+    def run_callbacks(run: JobRun) -> None:
+        if run.error is not None:
+            return
+        args = run.result if isinstance(run.result, tuple) else (run.result,)
+        loop = asyncio.get_running_loop()
+        for callback in callbacks:
+            # Never on the loop itself: a callback may block.
+            loop.run_in_executor(None, _call_with, callback, args)
+
+    return run_callbacks
+
+
+def _call_with(callback: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    callback(*args)

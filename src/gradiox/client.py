@@ -1,0 +1,365 @@
+"""``Client`` and ``Job``: the sync API, a thin facade over the async engine.
+
+Each ``Client`` runs its engine on gradiox's one event-loop thread per process; a
+``Job`` is a real ``concurrent.futures.Future`` completed from that loop. Status, outputs
+and iteration read state the engine publishes, without a thread hop.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import threading
+from typing import TYPE_CHECKING, Any
+
+from gradiox._base import (
+    DEFAULT_TEMP_DIR,
+    ClientCore,
+    build_headers,
+    call_headers,
+    default_download_dir,
+)
+from gradiox._engine.app import AppConnection
+from gradiox._engine.connect import normalise_src
+from gradiox._protocol.api_info import EndpointInfo
+from gradiox._sync import portal as _portal
+from gradiox._types import Status, StatusUpdate, Update
+from gradiox.async_client import iterate_updates
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Iterator
+
+    from gradiox._engine.jobs import JobRun
+
+__all__ = ["Client", "Endpoint", "Job"]
+
+Endpoint = EndpointInfo
+
+
+class Job(concurrent.futures.Future):  # type: ignore[type-arg]
+    """A prediction running in the background; a ``concurrent.futures.Future``.
+
+    Works with ``concurrent.futures.wait()``, ``as_completed()`` and
+    ``add_done_callback()``. Done-callbacks never run on gradiox's event-loop thread.
+
+    Example:
+        >>> job = client.submit(3, api_name="/count")
+        >>> for output in job:
+        ...     print(output)
+        >>> job.result()
+        'step 2'
+    """
+
+    def __init__(
+        self,
+        run: JobRun,
+        portal: _portal.Portal,
+        verbose: bool = True,
+        space_id: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._run = run
+        self._portal = portal
+        self.verbose = verbose
+        self.space_id = space_id
+        run.add_listener(self._complete)
+
+    # -- completion (on the loop thread) ---------------------------------------------------
+
+    def _complete(self, run: JobRun) -> None:
+        with self._condition:
+            if self._state != "PENDING":
+                return  # cancelled by the user already
+        if run.cancelled:
+            super().cancel()
+        elif run.error is not None:
+            self.set_exception(run.error)
+        else:
+            self.set_result(run.result)
+
+    def _invoke_callbacks(self) -> None:
+        # Future runs done-callbacks in the thread that completed it; never let that be
+        # the loop thread, where a blocking callback would stall every job.
+        if self._portal.in_loop_thread:
+            self._portal.callbacks.submit(super()._invoke_callbacks)  # type: ignore[misc]
+        else:
+            super()._invoke_callbacks()  # type: ignore[misc]
+
+    # -- gradio_client's Job API -----------------------------------------------------------
+
+    def result(self, timeout: float | None = None) -> Any:
+        """Wait for the final value (for generators, the last value yielded).
+
+        Args:
+            timeout: Seconds to wait; None waits until the job ends.
+
+        Raises:
+            concurrent.futures.TimeoutError: The timeout passed first (the job keeps running).
+            concurrent.futures.CancelledError: The job was cancelled.
+            AppError: The app raised an error.
+        """
+        return super().result(timeout)
+
+    def cancel(self) -> bool:
+        """Cancel the job here and on the server.
+
+        A generator stops at its current iteration; outputs received so far are kept.
+
+        Returns:
+            False if the job had already ended.
+        """
+        if self.done():
+            return False
+        self._portal.call_soon(self._run.cancel)
+        return super().cancel()
+
+    def status(self) -> StatusUpdate:
+        """The latest status: queue position and ETA, progress, log line, or final state."""
+        if self.cancelled():
+            status = self._run.status
+            return StatusUpdate(
+                code=Status.CANCELLED,
+                rank=0,
+                queue_size=None,
+                eta=None,
+                success=False,
+                time=status.time,
+                progress_data=None,
+            )
+        return self._run.status
+
+    def outputs(self) -> list[Any]:
+        """Every output received so far (a generator's intermediate values, in order)."""
+        return self._run.outputs
+
+    @property
+    def event_id(self) -> str | None:
+        """The server's id for this job, once it has joined the queue."""
+        return self._run.event_id
+
+    def __iter__(self) -> Iterator[Any]:
+        run = self._run
+        index = 0
+        while True:
+            seen = len(run.updates.items)
+            while index < len(run.outputs):
+                yield run.outputs[index]
+                index += 1
+            if run.updates.closed and index >= len(run.outputs):
+                return
+            if self.cancelled() and not run.done:
+                return
+            run.updates.wait_sync(seen)
+
+    async def __aiter__(self) -> AsyncIterator[Update]:
+        async for update in iterate_updates(self._run):
+            yield update
+
+
+class Client(ClientCore):
+    """Call a Gradio app as an API, from ordinary (blocking) Python.
+
+    Args:
+        src: The app's URL, e.g. ``"http://127.0.0.1:7860/"`` (a path prefix is kept).
+        token: A Hugging Face token, sent to the app as ``x-hf-authorization``.
+        max_workers: Accepted for compatibility; gradiox needs no worker threads.
+        verbose: Print "Loaded as API" when connected.
+        auth: ``(username, password)`` for apps launched with ``auth=``.
+        httpx_kwargs: Extra ``httpx`` client options (timeout, proxy, cookies, ...).
+        headers: Headers sent with every request to the app.
+        download_files: Folder for downloaded output files, or False to return file dicts.
+        ssl_verify: Verify TLS certificates.
+        analytics_enabled: Accepted for compatibility; gradiox sends no telemetry.
+        oauth_token: A token passed to endpoints that take ``gr.OAuthToken``.
+
+    Raises:
+        NotAGradioAppError: The URL is not a Gradio app.
+        AuthenticationError: The app needs a login, or the login failed.
+        TransportError: The host cannot be reached.
+
+    Example:
+        >>> with Client("http://127.0.0.1:7860/") as client:
+        ...     client.predict(1, 2, api_name="/add")
+        3
+    """
+
+    def __init__(
+        self,
+        src: str,
+        token: str | None = None,
+        max_workers: int = 40,
+        verbose: bool = True,
+        auth: tuple[str, str] | None = None,
+        httpx_kwargs: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        download_files: str | bool = DEFAULT_TEMP_DIR,
+        ssl_verify: bool = True,
+        analytics_enabled: bool = True,
+        oauth_token: str | None = None,
+    ) -> None:
+        self._conn = None
+        self.src = normalise_src(src)
+        self.token = token
+        self.max_workers = max_workers
+        self.verbose = verbose
+        self.auth = auth
+        self.httpx_kwargs = dict(httpx_kwargs or {})
+        self.headers = build_headers(token, headers)
+        self.download_files = (
+            default_download_dir() if download_files is DEFAULT_TEMP_DIR else download_files
+        )
+        self.ssl_verify = ssl_verify
+        self.analytics_enabled = analytics_enabled
+        self.oauth_token = oauth_token
+        self.space_id: str | None = None
+        self._close_lock = threading.Lock()
+        options = dict(self.httpx_kwargs)
+        cookies = options.pop("cookies", None)
+        self._portal = _portal.acquire()
+        try:
+            self._conn = self._portal.run(
+                AppConnection.connect(
+                    self.src,
+                    headers=self.headers,
+                    cookies=cookies,
+                    verify=ssl_verify,
+                    httpx_kwargs=options,
+                    auth=auth,
+                    oauth_token=oauth_token,
+                    download_files=self.download_files,
+                )
+            )
+        except BaseException:
+            _portal.release()
+            raise
+        if verbose:
+            print(f"Loaded as API: {self.src} ✔")  # noqa: T201 - gradio_client prints this too
+
+    def submit(
+        self,
+        *args: Any,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        result_callbacks: Callable[..., Any] | list[Callable[..., Any]] | None = None,
+        **kwargs: Any,
+    ) -> Job:
+        """Start a prediction in the background and return its Job at once.
+
+        Args:
+            *args: Inputs in the order of the endpoint's parameters.
+            api_name: The endpoint, e.g. ``"/predict"``; optional if the app has only one.
+            fn_index: The endpoint by index, if it has no name.
+            headers: Extra headers for this call's queue request (they win over the
+                client's headers).
+            result_callbacks: Functions called with the result when the job succeeds
+                (a tuple result is passed as several arguments).
+            **kwargs: Inputs by parameter name; omitted ones take their defaults.
+
+        Returns:
+            A Job (a ``concurrent.futures.Future``).
+
+        Raises:
+            EndpointError: Unknown api_name or fn_index (the message lists valid ones).
+            ArgumentError: The arguments don't fit the endpoint.
+
+        Example:
+            >>> job = client.submit("hello", api_name="/predict")
+            >>> job.result(timeout=30)
+        """
+        endpoint, data = self._bind(args, kwargs, api_name, fn_index)
+        run = self._connection().submit(endpoint, data, call_headers(headers))
+        job = Job(run, self._portal, verbose=self.verbose, space_id=self.space_id)
+        if result_callbacks:
+            callbacks = (
+                result_callbacks if isinstance(result_callbacks, list) else [result_callbacks]
+            )
+            for callback in callbacks:
+                job.add_done_callback(_result_callback(callback))
+        self._portal.call_soon(run.start)
+        return job
+
+    def predict(
+        self,
+        *args: Any,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Run a prediction and return its result (a generator's last value).
+
+        Args:
+            *args: Inputs in the order of the endpoint's parameters.
+            api_name: The endpoint, e.g. ``"/predict"``; optional if the app has only one.
+            fn_index: The endpoint by index, if it has no name.
+            headers: Extra headers for this call's queue request.
+            **kwargs: Inputs by parameter name; omitted ones take their defaults.
+
+        Returns:
+            The output: one value, or a tuple for several output components.
+
+        Raises:
+            EndpointError: Unknown api_name or fn_index.
+            ArgumentError: The arguments don't fit the endpoint.
+            AppError: The app raised an error.
+
+        Example:
+            >>> client.predict(1, 2, api_name="/add")
+            3
+        """
+        job = self.submit(*args, api_name=api_name, fn_index=fn_index, headers=headers, **kwargs)
+        try:
+            return job.result()
+        except KeyboardInterrupt:
+            job.cancel()  # don't leave the job running on the server
+            raise
+
+    def reset_session(self) -> None:
+        """Start a new session: the app's State values start fresh."""
+        conn = self._connection()
+        self._portal.call_soon(conn.reset_session)
+        # Wait for the swap so the next submit uses the new session.
+        self._portal.run(_noop())
+
+    def close(self) -> None:
+        """Close the connections; running jobs stop being followed. Safe to call twice."""
+        with self._close_lock:
+            conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            self._portal.run(conn.aclose(), timeout=10)
+        finally:
+            _portal.release()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_conn", None) is not None:
+            with contextlib.suppress(Exception):  # best effort at garbage collection
+                self.close()
+
+
+async def _noop() -> None:
+    return None
+
+
+def _result_callback(
+    callback: Callable[..., Any],
+) -> Callable[[concurrent.futures.Future[Any]], None]:
+    def on_done(future: concurrent.futures.Future[Any]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        result = future.result()
+        if isinstance(result, tuple):
+            callback(*result)
+        else:
+            callback(result)
+
+    return on_done
