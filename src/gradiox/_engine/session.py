@@ -26,7 +26,7 @@ from gradiox.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
+    from collections.abc import AsyncIterator, Coroutine
 
     from gradiox._engine.connect import AppDescription
     from gradiox._protocol.api_info import EndpointInfo
@@ -39,6 +39,8 @@ logger = logging.getLogger("gradiox")
 # pending jobs are failed.
 MAX_FRUITLESS_STREAMS = 3
 HEARTBEAT_MAX_BACKOFF = 30.0
+# After close_stream the server ends the response; wait this long for that at most.
+DRAIN_TIMEOUT = 1.0
 
 
 class Sink(Protocol):
@@ -187,10 +189,12 @@ class Session:
                     f"Expected an event stream from {url}, got content type {kind!r}."
                 )
             decoder = SSEDecoder()
-            async for chunk in response.aiter_bytes():
+            chunks = response.aiter_bytes()
+            async for chunk in chunks:
                 for event in decoder.feed(chunk):
                     delivered = True
                     if self._dispatch(parse_message(event.data)):
+                        await _drain(chunks)
                         return True
             decoder.flush()
         return delivered
@@ -262,6 +266,17 @@ class Session:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+async def _drain(chunks: AsyncIterator[bytes]) -> None:
+    """Read what follows close_stream (normally nothing) so the connection is reused."""
+
+    async def consume() -> None:
+        async for _ in chunks:
+            pass
+
+    with contextlib.suppress(asyncio.TimeoutError, GradioxError):
+        await asyncio.wait_for(consume(), DRAIN_TIMEOUT)
 
 
 def _detail(response: Any) -> str:
