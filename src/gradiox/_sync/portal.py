@@ -67,6 +67,9 @@ class Portal:
                 "A blocking gradiox call was made from inside gradiox's event loop thread. "
                 "Use AsyncClient in async code."
             )
+        if self.loop.is_closed() or not self.thread.is_alive():
+            coro.close()
+            raise RuntimeError("gradiox's event loop has stopped (interpreter shutting down?).")
         future = asyncio.run_coroutine_threadsafe(coro, self.loop)
         try:
             return future.result(timeout)
