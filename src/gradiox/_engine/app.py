@@ -88,8 +88,8 @@ class AppConnection:
         old.retire()
         self.session = Session(self.http, self.app)
         self.session.start_heartbeat()
-        self._old_sessions = [s for s in self._old_sessions if s.demux.has_pending]
-        if old.demux.has_pending:
+        self._old_sessions = [s for s in self._old_sessions if s.has_pending]
+        if old.has_pending:
             self._old_sessions.append(old)
 
     async def aclose(self) -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from gradiox._engine.files import FileTransfer
-    from gradiox._engine.session import Session
+    from gradiox._engine.transport import Transport
     from gradiox._protocol.messages import Message
 
 __all__ = ["JobRun"]
@@ -53,7 +53,7 @@ class JobRun:
 
     def __init__(
         self,
-        session: Session,
+        session: Transport,
         endpoint: EndpointInfo,
         data: list[Any],
         *,
@@ -91,9 +91,7 @@ class JobRun:
         try:
             if self.files is not None and self.files.input_has_files(self.data):
                 self.data = await self.files.upload_inputs(self.data)
-            event_id = await self.session.join(
-                self.endpoint, self.data, headers=self.headers, extra=self.extra
-            )
+            await self.session.start(self)
         except GradioxError as exc:
             self._finish(error=exc)
             return
@@ -102,11 +100,6 @@ class JobRun:
             raise
         finally:
             self._task = None
-        self.event_id = event_id
-        if self.done:  # cancelled while joining: the server has it now, so stop it there
-            await self.session.cancel_on_server(self.endpoint, event_id)
-            return
-        self.session.attach(event_id, self)
 
     # -- Sink ------------------------------------------------------------------------------
 
@@ -174,10 +167,8 @@ class JobRun:
         if self.done:
             return False
         self._finish(error=JobCancelledError("The job was cancelled."), cancelled=True)
-        if self._task is not None:
-            return True  # _join will cancel on the server once it has the event id
-        if self.event_id is not None:
-            self.session.spawn(self.session.cancel_on_server(self.endpoint, self.event_id))
+        if self._task is None:  # else the transport cancels once the job has reached it
+            self.session.spawn(self.session.cancel(self))
         return True
 
     def add_listener(self, listener: Callable[[JobRun], None]) -> None:

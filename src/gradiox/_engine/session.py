@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Coroutine
 
     from gradiox._engine.connect import AppDescription
+    from gradiox._engine.jobs import JobRun
     from gradiox._protocol.api_info import EndpointInfo
 
 __all__ = ["Session", "Sink"]
@@ -111,6 +112,25 @@ class Session:
         if not isinstance(event_id, str):
             raise ProtocolError(f"The queue answered with a bad event id: {event_id!r}")
         return event_id
+
+    async def start(self, run: JobRun) -> None:
+        """Join the queue for ``run`` and route its messages to it from now on."""
+        event_id = await self.join(run.endpoint, run.data, headers=run.headers, extra=run.extra)
+        run.event_id = event_id
+        if run.done:  # cancelled while joining: the server has it now, so stop it there
+            await self.cancel_on_server(run.endpoint, event_id)
+            return
+        self.attach(event_id, run)
+
+    async def cancel(self, run: JobRun) -> None:
+        """Stop ``run`` on the server (it has already ended locally)."""
+        if run.event_id is not None:
+            await self.cancel_on_server(run.endpoint, run.event_id)
+
+    @property
+    def has_pending(self) -> bool:
+        """True while some job of this session has not ended."""
+        return self.demux.has_pending
 
     def attach(self, event_id: str, sink: Sink) -> None:
         """Start delivering ``event_id``'s messages to ``sink``."""
