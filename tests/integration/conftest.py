@@ -1,0 +1,250 @@
+"""Fixtures for the integration tests: real Gradio servers in subprocesses.
+
+Each (app, server version) pair starts **once per test session**, from its own server venv
+(``.servers/<stem>/``, built by ``scripts/setup.sh``), and all of them stop at session end.
+Servers start lazily, but the first time one is needed, every other server that the
+collected tests will need is launched too, so their slow ``import gradio`` runs in parallel.
+
+Fixtures:
+
+* ``server_stem`` — parametrized over ``SERVER_VERSIONS`` (ids ``g5``, ``g6``, ...).
+* ``core_url``, ``queue_small_url``, ``hidden_errors_url``, ``auth_url`` — the base URL
+  (``http://127.0.0.1:<port>/``) of the matching ``tests/apps/*_app.py`` on ``server_stem``.
+* ``gradio_servers`` — the session registry: ``gradio_servers.get(app, stem, env=...)``
+  returns the ready :class:`RunningServer` (``.url``, ``.log_path``, ...) for any app in
+  ``tests/apps/``, started once per distinct (app, stem, env).
+
+Everything under ``tests/integration`` is marked ``integration``. A missing server venv is a
+test error that says to run ``scripts/setup.sh`` -- never a silent skip.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+
+from gradio_servers import (  # noqa: E402
+    APPS_DIR,
+    SERVER_VERSIONS,
+    RunningServer,
+    ServerStartError,
+    ServerVenvMissingError,
+    spawn_app,
+    stem_version,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Generator, Iterator, Mapping
+
+START_TIMEOUT = 120.0
+"""Seconds a server may take to boot (generous: several boot at once on 2 cores)."""
+
+# fixture name -> (app file in tests/apps, readiness accepts any HTTP status)
+APP_FIXTURES: dict[str, tuple[str, bool]] = {
+    "core_url": ("core_app.py", False),
+    "queue_small_url": ("queue_small_app.py", False),
+    "hidden_errors_url": ("hidden_errors_app.py", False),
+    "auth_url": ("auth_app.py", True),  # /config answers 401 without login
+}
+_ANY_STATUS_APPS = {app for app, any_status in APP_FIXTURES.values() if any_status}
+
+
+def stem_id(stem: str) -> str:
+    """Short pytest id for a server stem: ``gradio-6.31.0`` -> ``g6`` (falls back to the stem)."""
+    major = stem_version(stem)[:1]
+    short = f"g{major[0]}" if major else stem
+    same_major = [s for s in SERVER_VERSIONS if stem_version(s)[:1] == major]
+    return short if len(same_major) == 1 else stem
+
+
+class ServerKey(NamedTuple):
+    """Identifies one server of the session: app file, server stem, extra environment."""
+
+    app: str
+    stem: str
+    env: tuple[tuple[str, str], ...] = ()
+
+    def describe(self) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in self.env)
+        return f"{self.app} on {self.stem}" + (f" with {extra}" if extra else "")
+
+
+class ServerRegistry:
+    """Session-wide cache of running servers: each distinct :class:`ServerKey` starts once."""
+
+    def __init__(self) -> None:
+        self._servers: dict[ServerKey, RunningServer] = {}
+        self._errors: dict[ServerKey, BaseException] = {}
+        self._lock = threading.Lock()
+        self.wanted: list[ServerKey] = []
+        """Servers the collected tests need; all are spawned together on first use."""
+
+    @staticmethod
+    def key(app: str, stem: str, env: Mapping[str, str] | None = None) -> ServerKey:
+        """The registry key of ``tests/apps/<app>`` on ``stem`` with extra ``env``."""
+        return ServerKey(app, stem, tuple(sorted((env or {}).items())))
+
+    def _spawn(self, key: ServerKey, ready_any_status: bool | None = None) -> None:
+        # Caller holds the lock.
+        if key in self._servers or key in self._errors:
+            return
+        any_status = key.app in _ANY_STATUS_APPS if ready_any_status is None else ready_any_status
+        try:
+            self._servers[key] = spawn_app(
+                APPS_DIR / key.app, key.stem, env=dict(key.env), ready_any_status=any_status
+            )
+        except (ServerVenvMissingError, OSError) as exc:
+            self._errors[key] = exc
+
+    def get(
+        self,
+        app: str,
+        stem: str,
+        *,
+        env: Mapping[str, str] | None = None,
+        ready_any_status: bool | None = None,
+    ) -> RunningServer:
+        """Return the ready server for ``tests/apps/<app>`` on ``stem``, starting it if needed.
+
+        ``env`` adds environment variables for the app (a different ``env`` is a different
+        server). ``ready_any_status=True`` is needed for apps with ``auth=`` (known apps get
+        the right default). A server that cannot start fails the test (never skips it).
+        """
+        key = self.key(app, stem, env)
+        with self._lock:
+            self._spawn(key, ready_any_status)
+            for other in self.wanted:  # boot the rest in the background, in parallel
+                self._spawn(other)
+            error = self._errors.get(key)
+            server = self._servers.get(key)
+        if error is not None:
+            self._raise(key, error)
+        assert server is not None
+        try:
+            return server.wait_ready(START_TIMEOUT)
+        except ServerStartError as exc:
+            with self._lock:
+                self._errors[key] = exc
+            self._raise(key, exc)
+            raise  # unreachable: _raise always raises
+
+    @staticmethod
+    def _raise(key: ServerKey, error: BaseException) -> None:
+        if isinstance(error, ServerVenvMissingError):
+            pytest.fail(f"{error}\n(needed for {key.describe()})", pytrace=False)
+        pytest.fail(f"could not start {key.describe()}: {error}", pytrace=False)
+
+    def peek(
+        self, app: str, stem: str, env: Mapping[str, str] | None = None
+    ) -> RunningServer | None:
+        """The server for (app, stem, env) if it was spawned, without starting anything."""
+        with self._lock:
+            return self._servers.get(self.key(app, stem, env))
+
+    def started(self) -> list[RunningServer]:
+        """Every server spawned so far."""
+        with self._lock:
+            return list(self._servers.values())
+
+    def stop_all(self) -> None:
+        """Stop every server (idempotent)."""
+        with self._lock:
+            servers = list(self._servers.values())
+            self._servers.clear()
+        for server in servers:
+            server.stop()
+
+
+_REGISTRY = ServerRegistry()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark everything under tests/integration with ``integration``."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.integration)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Note which servers the selected tests (after ``-k``/``-m``) will need."""
+    wanted: list[ServerKey] = []
+    for item in session.items:
+        stem = _server_stem_of(item)
+        if stem is None or not item.path.is_relative_to(HERE):
+            continue
+        for fixture, (app, _) in APP_FIXTURES.items():
+            key = ServerRegistry.key(app, stem)
+            if fixture in getattr(item, "fixturenames", ()) and key not in wanted:
+                wanted.append(key)
+    # core_app first: it is the one most tests need first.
+    wanted.sort(key=lambda key: (key.app != "core_app.py", key.stem))
+    _REGISTRY.wanted = wanted
+
+
+@pytest.fixture(scope="session")
+def gradio_servers() -> Iterator[ServerRegistry]:
+    """The session's server registry; all servers stop when the session ends."""
+    try:
+        yield _REGISTRY
+    finally:
+        _REGISTRY.stop_all()
+
+
+@pytest.fixture(scope="session", params=SERVER_VERSIONS, ids=[stem_id(s) for s in SERVER_VERSIONS])
+def server_stem(request: pytest.FixtureRequest) -> str:
+    """A server version stem, e.g. ``"gradio-6.31.0"``."""
+    stem: str = request.param
+    return stem
+
+
+@pytest.fixture(scope="session")
+def core_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
+    """URL of ``tests/apps/core_app.py`` on ``server_stem``."""
+    return gradio_servers.get("core_app.py", server_stem).url
+
+
+@pytest.fixture(scope="session")
+def queue_small_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
+    """URL of ``tests/apps/queue_small_app.py`` (queue max_size=1, one 3 s endpoint)."""
+    return gradio_servers.get("queue_small_app.py", server_stem).url
+
+
+@pytest.fixture(scope="session")
+def hidden_errors_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
+    """URL of ``tests/apps/hidden_errors_app.py`` (``show_error=False``)."""
+    return gradio_servers.get("hidden_errors_app.py", server_stem).url
+
+
+@pytest.fixture(scope="session")
+def auth_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
+    """URL of ``tests/apps/auth_app.py`` (login ``user`` / ``pass``)."""
+    return gradio_servers.get("auth_app.py", server_stem).url
+
+
+def _server_stem_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    stem = callspec.params.get("server_stem") if callspec is not None else None
+    return stem if isinstance(stem, str) else None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """On a failed integration test, attach the tail of the logs of the servers it used."""
+    report = yield
+    stem = _server_stem_of(item)
+    if report.failed and stem is not None and item.path.is_relative_to(HERE):
+        for fixture, (app, _) in APP_FIXTURES.items():
+            server = _REGISTRY.peek(app, stem)
+            if server is not None and fixture in getattr(item, "fixturenames", ()):
+                report.sections.append((f"gradio server log: {app} on {stem}", server.log_tail(30)))
+    return report
