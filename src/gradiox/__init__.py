@@ -21,6 +21,7 @@ from gradiox.exceptions import (
     NotAGradioAppError,
     ProtocolError,
     QueueError,
+    SpaceError,
     TransportError,
     ValidationError,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "ProgressUnit",
     "ProtocolError",
     "QueueError",
+    "SpaceError",
     "Status",
     "StatusUpdate",
     "TransportError",

@@ -37,7 +37,13 @@ DEFAULT_TEMP_DIR: str = _DefaultDownloadDir("")
 
 
 def build_headers(token: str | None, headers: Mapping[str, str] | None) -> dict[str, str]:
-    """Headers for every request to the app: the HF token (if given) and the user's headers."""
+    """Headers for every request to the app: the HF token (if given) and the user's headers.
+
+    The token is sent as ``x-hf-authorization``. For a Space id the caller passes the
+    explicit or implicit (``HF_TOKEN``, saved file) token, since these headers then only go
+    to the Space's host; for a plain URL it passes only an explicit ``token=``, so a token
+    the user did not hand over is never sent to an arbitrary host.
+    """
     result: dict[str, str] = {}
     if token:
         result["x-hf-authorization"] = f"Bearer {token}"

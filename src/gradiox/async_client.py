@@ -14,6 +14,7 @@ from gradiox._base import (
 )
 from gradiox._engine.app import AppConnection
 from gradiox._engine.connect import normalise_src
+from gradiox._spaces import space_target
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Generator
@@ -117,8 +118,11 @@ class AsyncClient(ClientCore):
     """Call a Gradio app from asyncio code.
 
     Args:
-        src: The app's URL, e.g. ``"http://127.0.0.1:7860/"`` (a path prefix is kept).
-        token: A Hugging Face token, sent to the app as ``x-hf-authorization``.
+        src: The app's URL, e.g. ``"http://127.0.0.1:7860/"`` (a path prefix is kept), or a
+            Hugging Face Space id such as ``"owner/name"`` (resolved through the Hub).
+        token: A Hugging Face token. For a Space id it defaults to ``HF_TOKEN`` or the saved
+            token, and goes only to the Hub and the Space's host; for a URL only a token
+            passed here is sent (as ``x-hf-authorization``).
         max_workers: Accepted for compatibility; gradiox needs no worker threads.
         verbose: Print "Loaded as API" when connected.
         auth: ``(username, password)`` for apps launched with ``auth=``.
@@ -150,12 +154,14 @@ class AsyncClient(ClientCore):
         oauth_token: str | None = None,
     ) -> None:
         self.src = normalise_src(src)
+        self._space = space_target(self.src, token, print if verbose else None)
+        self.space_id: str | None = self._space.space_id if self._space else None
         self.token = token
         self.max_workers = max_workers
         self.verbose = verbose
         self.auth = auth
         self.httpx_kwargs = dict(httpx_kwargs or {})
-        self.headers = build_headers(token, headers)
+        self.headers = build_headers(self._space.token if self._space else token, headers)
         self.download_files = (
             default_download_dir() if download_files is DEFAULT_TEMP_DIR else download_files
         )
@@ -192,7 +198,9 @@ class AsyncClient(ClientCore):
             auth=self.auth,
             oauth_token=self.oauth_token,
             download_files=self.download_files,
+            space=self._space,
         )
+        self.src = self._conn.app.src
         if self.verbose:
             print(f"Loaded as API: {self.src} ✔")  # noqa: T201 - gradio_client prints this too
 

@@ -22,6 +22,7 @@ from gradiox._base import (
 from gradiox._engine.app import AppConnection
 from gradiox._engine.connect import normalise_src
 from gradiox._protocol.api_info import EndpointInfo
+from gradiox._spaces import space_target
 from gradiox._sync import portal as _portal
 from gradiox._types import Status, StatusUpdate, Update
 from gradiox.async_client import iterate_updates
@@ -160,8 +161,11 @@ class Client(ClientCore):
     """Call a Gradio app as an API, from ordinary (blocking) Python.
 
     Args:
-        src: The app's URL, e.g. ``"http://127.0.0.1:7860/"`` (a path prefix is kept).
-        token: A Hugging Face token, sent to the app as ``x-hf-authorization``.
+        src: The app's URL, e.g. ``"http://127.0.0.1:7860/"`` (a path prefix is kept), or a
+            Hugging Face Space id such as ``"owner/name"`` (resolved through the Hub).
+        token: A Hugging Face token. For a Space id it defaults to ``HF_TOKEN`` or the saved
+            token, and goes only to the Hub and the Space's host; for a URL only a token
+            passed here is sent (as ``x-hf-authorization``).
         max_workers: Accepted for compatibility; gradiox needs no worker threads.
         verbose: Print "Loaded as API" when connected.
         auth: ``(username, password)`` for apps launched with ``auth=``.
@@ -200,19 +204,20 @@ class Client(ClientCore):
     ) -> None:
         self._conn = None
         self.src = normalise_src(src)
+        space = space_target(self.src, token, print if verbose else None)
+        self.space_id: str | None = space.space_id if space else None
         self.token = token
         self.max_workers = max_workers
         self.verbose = verbose
         self.auth = auth
         self.httpx_kwargs = dict(httpx_kwargs or {})
-        self.headers = build_headers(token, headers)
+        self.headers = build_headers(space.token if space else token, headers)
         self.download_files = (
             default_download_dir() if download_files is DEFAULT_TEMP_DIR else download_files
         )
         self.ssl_verify = ssl_verify
         self.analytics_enabled = analytics_enabled
         self.oauth_token = oauth_token
-        self.space_id: str | None = None
         self._close_lock = threading.Lock()
         options = dict(self.httpx_kwargs)
         cookies = options.pop("cookies", None)
@@ -228,11 +233,13 @@ class Client(ClientCore):
                     auth=auth,
                     oauth_token=oauth_token,
                     download_files=self.download_files,
+                    space=space,
                 )
             )
         except BaseException:
             _portal.release()
             raise
+        self.src = self._conn.app.src
         if verbose:
             print(f"Loaded as API: {self.src} ✔")  # noqa: T201 - gradio_client prints this too
 

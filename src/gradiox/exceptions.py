@@ -20,6 +20,11 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     ├── ValidationError                the app's validator rejected the inputs (also ValueError)
     ├── AppError                       the app raised (also ValueError): message, title, duration
     ├── JobCancelledError              an AsyncJob was cancelled
+    ├── SpaceError                     a Hugging Face Space can't be used (also ValueError)
+    │   ├── SpaceNotFoundError         no such Space, or the token can't see it
+    │   ├── SpacePausedError           its owner paused it
+    │   ├── SpaceFailedError           BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR, NO_APP_FILE
+    │   └── SpaceTimeoutError          still building/starting when the wait ran out (TimeoutError)
     └── ClientClosedError              the client was used after close()
 """
 
@@ -43,6 +48,11 @@ __all__ = [
     "RequestTimeoutError",
     "SerializationSetupError",
     "SpaceDuplicationError",
+    "SpaceError",
+    "SpaceFailedError",
+    "SpaceNotFoundError",
+    "SpacePausedError",
+    "SpaceTimeoutError",
     "TooManyRequestsError",
     "TransportError",
     "ValidationError",
@@ -175,6 +185,38 @@ class SerializationSetupError(GradioxError, ValueError):
 
 class SpaceDuplicationError(GradioxError):
     """Duplicating a Hugging Face Space failed."""
+
+
+class SpaceError(GradioxError, ValueError):
+    """A Hugging Face Space could not be resolved or is not running.
+
+    A ``ValueError`` like the error gradio_client raises for a Space in a bad state.
+
+    Attributes:
+        space_id: The Space, as "owner/name".
+        stage: The Space's runtime stage when it was last checked (e.g. "PAUSED"), if known.
+    """
+
+    def __init__(self, message: str, *, space_id: str = "", stage: str | None = None) -> None:
+        super().__init__(message)
+        self.space_id = space_id
+        self.stage = stage
+
+
+class SpaceNotFoundError(SpaceError):
+    """The Hub knows no such Space, or the token used (if any) cannot see it."""
+
+
+class SpacePausedError(SpaceError):
+    """The Space's owner paused it; only the owner can restart it."""
+
+
+class SpaceFailedError(SpaceError):
+    """The Space failed to build or to run (BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR, ...)."""
+
+
+class SpaceTimeoutError(SpaceError, TimeoutError):
+    """The Space was still building, starting or waking up when the bounded wait ran out."""
 
 
 class APIInfoParseError(GradioxError, ValueError):

@@ -9,12 +9,14 @@ from gradiox._engine.files import FileTransfer
 from gradiox._engine.http import HttpSession
 from gradiox._engine.jobs import JobRun
 from gradiox._engine.session import Session
+from gradiox._engine.spaces import resolve_space
 from gradiox.exceptions import AuthenticationError, ProtocolError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from gradiox._protocol.api_info import EndpointInfo
+    from gradiox._spaces import SpaceTarget
 
 __all__ = ["AppConnection"]
 
@@ -49,8 +51,11 @@ class AppConnection:
         auth: tuple[str, str] | None,
         oauth_token: str | None,
         download_files: str | bool = False,
+        space: SpaceTarget | None = None,
     ) -> AppConnection:
-        """Log in if asked, discover the app, and return a connection.
+        """Resolve the Space (if ``space``), log in if asked, discover the app, and connect.
+
+        For a Space, ``src`` is its id until the Hub gives its URL (then ``app.src``).
 
         Raises:
             GradioxError: Whatever discovery or login raised; the HTTP session is closed.
@@ -59,6 +64,8 @@ class AppConnection:
             headers=headers, cookies=cookies, verify=verify, httpx_kwargs=httpx_kwargs
         )
         try:
+            if space is not None:
+                src = await resolve_space(http, space)
             if auth is not None:
                 await _login(http, src, auth)
             app = await discover(http, src)

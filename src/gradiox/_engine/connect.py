@@ -13,6 +13,7 @@ import httpx
 from gradiox._engine.http import HttpSession, raise_for_status
 from gradiox._protocol.api_info import EndpointInfo, build_endpoints
 from gradiox._protocol.features import Features, features_from_config
+from gradiox._spaces import as_space_id
 from gradiox.exceptions import (
     AuthenticationError,
     HTTPStatusError,
@@ -47,18 +48,24 @@ class AppDescription:
 
 
 def normalise_src(src: str) -> str:
-    """Return the app URL with a trailing slash (query and fragment dropped).
+    """Return the app URL with a trailing slash (query and fragment dropped), or a Space id.
+
+    A Hugging Face Space id ("owner/name", or its Hub page URL) comes back as "owner/name";
+    ``gradiox._engine.spaces`` resolves it to the Space's URL when connecting.
 
     Raises:
-        NotAGradioAppError: If ``src`` is not an http(s) URL.
+        NotAGradioAppError: If ``src`` is neither an http(s) URL nor a Space id.
     """
     if not isinstance(src, str) or not src.strip():
         raise NotAGradioAppError(f"src must be an http(s) URL of a Gradio app, got {src!r}.")
     src = src.strip()
+    space_id = as_space_id(src)
+    if space_id is not None:
+        return space_id
     if not src.startswith(("http://", "https://")):
         raise NotAGradioAppError(
-            f"{src!r} is not an http(s) URL. Pass the app's full URL, e.g. "
-            "'http://127.0.0.1:7860/'. (Hugging Face Space ids are not supported yet.)"
+            f"{src!r} is not an http(s) URL or a Hugging Face Space id. Pass the app's full "
+            "URL, e.g. 'http://127.0.0.1:7860/', or a Space id such as 'owner/name'."
         )
     try:
         url = httpx.URL(src)
