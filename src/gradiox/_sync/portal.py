@@ -23,6 +23,9 @@ __all__ = ["Portal", "acquire", "release"]
 T = TypeVar("T")
 
 CALLBACK_THREADS = 4
+# Blocking work the loop hands off (DNS lookups, file writes) shares this many threads, so
+# the process stays at a constant thread count however many jobs are in flight.
+IO_THREADS = 2
 
 
 class Portal:
@@ -40,6 +43,11 @@ class Portal:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
+        self.loop.set_default_executor(
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=IO_THREADS, thread_name_prefix="gradiox-io"
+            )
+        )
         self.loop.call_soon(self._ready.set)
         try:
             self.loop.run_forever()
