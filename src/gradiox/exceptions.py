@@ -25,6 +25,7 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     │   ├── SpacePausedError           its owner paused it
     │   ├── SpaceFailedError           BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR, NO_APP_FILE
     │   └── SpaceTimeoutError          still building/starting when the wait ran out (TimeoutError)
+    ├── FileTransferError              a local file could not be read or saved (also OSError)
     └── ClientClosedError              the client was used after close()
 """
 
@@ -37,6 +38,7 @@ __all__ = [
     "AuthenticationError",
     "ClientClosedError",
     "EndpointError",
+    "FileTransferError",
     "GradioxError",
     "HTTPStatusError",
     "InvalidAPIEndpointError",
@@ -173,6 +175,14 @@ class AppError(GradioxError, ValueError):
 
 class JobCancelledError(GradioxError):
     """The job was cancelled before it produced a result (raised by AsyncJob)."""
+
+
+class FileTransferError(GradioxError, OSError):
+    """A file could not be uploaded or downloaded because of the local disk.
+
+    For example: an input file cannot be read, or an output cannot be written to the
+    ``download_files`` folder (permissions, disk full). The OS error is the cause.
+    """
 
 
 class ClientClosedError(GradioxError, RuntimeError):

@@ -1,39 +1,450 @@
-"""File inputs and outputs: upload what the user wrapped with handle_file, download outputs.
+"""File inputs and outputs of one app: upload what ``handle_file`` marked, download output files.
 
-(Interim: the full implementation is being written; this version transfers nothing.)
+Uploads stream each file from disk as its own multipart request, the files of one call in
+parallel. Downloads stream into a temporary file inside the download folder, hashing as they
+go, and land by atomic rename at ``<folder>/<sha256 of content>/<name>``.
+
+Credentials (the client's headers, cookies and httpx ``auth``) go only to the app's origin:
+download redirects are followed here, by hand, and a hop to any other origin (or a stream URL
+on another host) is requested without them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import asyncio
+import contextlib
+import hashlib
+import mimetypes
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+
+import httpx
+
+from gradiox._base import default_download_dir
+from gradiox._engine.http import USER_AGENT, raise_for_status, translate_errors
+from gradiox._protocol.payload import (
+    collect,
+    contains,
+    download_name,
+    file_url,
+    file_url_path,
+    is_file_data,
+    is_handled_file,
+    is_url,
+    same_origin,
+    sanitize_filename,
+    server_reference,
+    stream_url,
+    substitute,
+)
+from gradiox.exceptions import (
+    ArgumentError,
+    FileTransferError,
+    HTTPStatusError,
+    ProtocolError,
+)
+from gradiox.files import FileNotFoundForUploadError
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Coroutine
+
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
 
 __all__ = ["FileTransfer"]
 
+T = TypeVar("T")
+
+CHUNK_SIZE = 1 << 20
+"""Bytes read from disk per upload step, and buffered per download before a disk write."""
+MAX_PARALLEL = 16
+"""Transfers in flight at once per app."""
+MAX_REDIRECTS = 5
+TEMP_PREFIX = ".gradiox-"
+
 
 class FileTransfer:
-    """Uploads and downloads for one app."""
+    """Uploads and downloads for one app.
 
-    def __init__(self, http: HttpSession, app: AppDescription, download_dir: str | bool) -> None:
+    Args:
+        http: The app's HTTP session (its headers and cookies are the app's credentials).
+        app: What was discovered about the app.
+        download_dir: Folder for output files; False (or None, "") returns FileData dicts
+            untouched, True means the default folder.
+    """
+
+    def __init__(
+        self, http: HttpSession, app: AppDescription, download_dir: str | os.PathLike[str] | bool
+    ) -> None:
         self.http = http
         self.app = app
         self.download_dir = download_dir
+        self.folder = _folder(download_dir)
+        self._strict = app.features.strict_file_meta
+        self._slots = asyncio.Semaphore(MAX_PARALLEL)
+
+    # -- inputs ----------------------------------------------------------------------------
 
     def input_has_files(self, data: list[Any]) -> bool:
-        """True if ``data`` contains values wrapped with handle_file."""
-        return False
+        """True if ``data`` contains values made by ``handle_file``."""
+        return contains(data, is_handled_file)
 
     async def upload_inputs(self, data: list[Any]) -> list[Any]:
-        """Upload the local files in ``data``; return data with server references."""
-        return data
+        """Upload the local files in ``data``; return data with server references.
+
+        Every file is checked (exists, within ``max_file_size``) before anything is sent.
+
+        Raises:
+            FileNotFoundForUploadError: A marked file no longer exists.
+            ArgumentError: A file is larger than the app's ``max_file_size``.
+            FileTransferError: A file could not be read.
+            HTTPStatusError: The app refused an upload.
+        """
+        resolved, pending = self._plan_uploads(collect(data, is_handled_file))
+        server_paths = await _run_all([self._upload(local, name) for local, name in pending])
+        for (_, name), ids, server_path in zip(
+            pending, pending.values(), server_paths, strict=True
+        ):
+            for key in ids:
+                resolved[key] = server_reference(server_path, name)
+        result: list[Any] = substitute(data, is_handled_file, lambda v: resolved[id(v)])
+        return result
+
+    def _plan_uploads(
+        self, marked: list[Any]
+    ) -> tuple[dict[int, dict[str, Any]], dict[tuple[str, str], list[int]]]:
+        """Check every marked file; return references for URLs and what to upload.
+
+        The values are keyed by ``id()``: the same marked dict can appear several times, and
+        identical (path, name) pairs are uploaded once.
+        """
+        resolved: dict[int, dict[str, Any]] = {}
+        pending: dict[tuple[str, str], list[int]] = {}
+        for value in marked:
+            path: str = value["path"]
+            if is_url(path):
+                # A file= URL of this very app is a file the server already has: refer to it
+                # by path (no transfer, and no server-side fetch that would lack our login).
+                server_path = file_url_path(path, self.app.api_base)
+                resolved[id(value)] = server_reference(server_path or path, None)
+                continue
+            local = os.path.abspath(path)
+            orig = value.get("orig_name")
+            name = sanitize_filename(orig if isinstance(orig, str) and orig else _base(local))
+            self._check_upload(path, local)
+            pending.setdefault((local, name), []).append(id(value))
+        return resolved, pending
+
+    def _check_upload(self, path: str, local: str) -> None:
+        try:
+            size = os.stat(local).st_size
+        except OSError:
+            size = None
+        if size is None or not os.path.isfile(local):
+            raise FileNotFoundForUploadError(
+                f"File {path} does not exist on local filesystem and is not a valid URL."
+            )
+        limit = self.app.config.get("max_file_size")
+        if isinstance(limit, int) and not isinstance(limit, bool) and size > limit:
+            raise ArgumentError(
+                f"File {path} ({size} bytes) exceeds the maximum file size of {limit} bytes "
+                "set by the app (max_file_size)."
+            )
+
+    async def _upload(self, local: str, name: str) -> str:
+        async with self._slots:
+            try:
+                handle = await asyncio.to_thread(open, local, "rb")
+            except FileNotFoundError as exc:
+                raise FileNotFoundForUploadError(
+                    f"File {local} does not exist on local filesystem and is not a valid URL."
+                ) from exc
+            except OSError as exc:
+                raise FileTransferError(f"Could not read {local}: {exc}") from exc
+            try:
+                size = os.fstat(handle.fileno()).st_size
+                head, tail, content_type = _multipart_frame(name)
+                response = await self.http.request(
+                    "POST",
+                    self.app.api_base + "upload",
+                    content=_multipart_body(handle, local, size, head, tail),
+                    headers={
+                        "content-type": content_type,
+                        "content-length": str(len(head) + size + len(tail)),
+                    },
+                )
+            finally:
+                handle.close()
+        return _server_path(response, local)
+
+    # -- outputs ---------------------------------------------------------------------------
+
+    def _is_output_file(self, value: Any) -> bool:
+        return is_file_data(value, strict=self._strict)
 
     def output_has_files(self, data: list[Any]) -> bool:
-        """True if ``data`` contains server files to download."""
-        return False
+        """True if ``data`` contains server files to download (never when downloads are off)."""
+        return self.folder is not None and contains(data, self._is_output_file)
 
     async def download_outputs(self, data: list[Any]) -> list[Any]:
-        """Download the files in ``data``; return data with local paths."""
-        return data
+        """Download the files in ``data``; return data with local paths in their place.
+
+        Raises:
+            HTTPStatusError: The app refused a download (AuthenticationError for 401/403).
+            TransportError: The connection failed.
+            FileTransferError: The file could not be written to the download folder.
+        """
+        folder = self.folder
+        found = collect(data, self._is_output_file)
+        if folder is None or not found:
+            return data
+        sources: dict[tuple[str, str], list[int]] = {}
+        for file_data in found:
+            sources.setdefault(self._source(file_data), []).append(id(file_data))
+        paths = await _run_all([self._download(folder, url, name) for url, name in sources])
+        local = {
+            key: path for ids, path in zip(sources.values(), paths, strict=True) for key in ids
+        }
+        result: list[Any] = substitute(data, self._is_output_file, lambda v: local.get(id(v), v))
+        return result
+
+    def _source(self, file_data: dict[str, Any]) -> tuple[str, str]:
+        """Where to fetch a FileData from, and the local name to give it."""
+        url = file_data.get("url")
+        if file_data.get("is_stream") and isinstance(url, str):
+            source = stream_url(self.app.src, url)
+        else:
+            # Built from our own API base, never from the server's "url" (proxies rewrite it,
+            # and a hostile server could point it anywhere).
+            source = file_url(self.app.api_base, file_data["path"])
+        return source, download_name(file_data)
+
+    async def _download(self, folder: Path, url: str, name: str) -> str:
+        async with self._slots:
+            await _in_thread(folder.mkdir, parents=True, exist_ok=True)
+            temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}.part"
+            try:
+                digest = await self._fetch(url, temp, name)
+                saved: str = await _in_thread(_land, temp, folder, digest, name)
+                return saved
+            finally:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+
+    async def _fetch(self, url: str, temp: Path, name: str) -> str:
+        """Stream ``url`` into ``temp``; return the content's SHA-256."""
+        with translate_errors(url):
+            response = await self._open(url)
+            try:
+                await _check_download(response, name)
+                writer = await _Writer.open(temp)
+                try:
+                    async for chunk in response.aiter_bytes():
+                        await writer.write(chunk)
+                    return await writer.finish()
+                finally:
+                    writer.close()
+            finally:
+                await response.aclose()
+
+    async def _open(self, url: str) -> httpx.Response:
+        """Send a GET, following redirects by hand; credentials only to the app's origin."""
+        client = self.http.client
+        for _ in range(MAX_REDIRECTS + 1):
+            if same_origin(url, self.app.src):
+                request = client.build_request("GET", url)
+                auth: Any = httpx.USE_CLIENT_DEFAULT
+            else:
+                request = httpx.Request(
+                    "GET",
+                    url,
+                    headers={"user-agent": USER_AGENT},
+                    extensions={"timeout": client.timeout.as_dict()},
+                )
+                auth = None
+            response = await client.send(request, stream=True, auth=auth, follow_redirects=False)
+            if not response.is_redirect:
+                return response
+            await response.aclose()
+            url = str(response.url.join(response.headers["location"]))
+        raise HTTPStatusError(
+            f"Could not download {url}: more than {MAX_REDIRECTS} redirects.",
+            status_code=response.status_code,
+            url=url,
+        )
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _folder(download_dir: str | os.PathLike[str] | bool | None) -> Path | None:
+    if download_dir is True:
+        download_dir = default_download_dir()
+    if not download_dir:
+        return None
+    return Path(os.path.abspath(os.fspath(download_dir)))
+
+
+def _base(path: str) -> str:
+    return os.path.basename(path)
+
+
+async def _in_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run blocking file-system work off the event loop; OS errors become FileTransferError."""
+    try:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+    except OSError as exc:
+        raise FileTransferError(f"Could not save a downloaded file: {exc}") from exc
+
+
+async def _run_all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run coroutines concurrently; on the first failure cancel the rest and raise it."""
+    if len(coros) <= 1:
+        return [await coro for coro in coros]
+    tasks = [asyncio.ensure_future(coro) for coro in coros]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        unfinished = [task for task in tasks if not task.done()]
+        for task in unfinished:
+            task.cancel()
+        if unfinished:
+            await asyncio.gather(*unfinished, return_exceptions=True)
+    for task in tasks:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            raise error
+    return [task.result() for task in tasks]
+
+
+def _multipart_frame(name: str) -> tuple[bytes, bytes, str]:
+    """The bytes around one file in a ``files`` multipart body, and the content type."""
+    boundary = secrets.token_hex(16)
+    quoted = name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    head = (
+        f"--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="files"; filename="{quoted}"\r\n'
+        f"Content-Type: {kind}\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    return head, tail, f"multipart/form-data; boundary={boundary}"
+
+
+async def _multipart_body(
+    handle: BinaryIO, local: str, size: int, head: bytes, tail: bytes
+) -> AsyncIterator[bytes]:
+    """Yield the multipart body, reading the file in chunks off the event loop."""
+    yield head
+    left = size
+    while left > 0:
+        try:
+            block = await asyncio.to_thread(handle.read, min(CHUNK_SIZE, left))
+        except OSError as exc:
+            raise FileTransferError(f"Could not read {local}: {exc}") from exc
+        if not block:
+            raise FileTransferError(f"{local} shrank while it was being uploaded.")
+        left -= len(block)
+        yield block
+    yield tail
+
+
+def _server_path(response: httpx.Response, local: str) -> str:
+    if response.status_code == 413:
+        raise HTTPStatusError(
+            f"The app refused to accept {local}: it exceeds the app's maximum file size "
+            f"(HTTP 413: {response.text[:200]}).",
+            status_code=413,
+            url=str(response.url),
+            body=response.text[:500],
+        )
+    raise_for_status(response, f"upload {local}")
+    try:
+        paths = response.json()
+    except ValueError:
+        paths = None
+    if not isinstance(paths, list) or not paths or not isinstance(paths[0], str):
+        raise ProtocolError(
+            f"The app's upload route answered without a file path: {response.text[:200]!r}"
+        )
+    return paths[0]
+
+
+async def _check_download(response: httpx.Response, name: str) -> None:
+    if response.status_code == 200:
+        return
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) <= 64 * 1024:
+        await response.aread()  # small: worth showing in the error
+    raise_for_status(response, f"download {name}")
+    raise HTTPStatusError(
+        f"Could not download {name}: unexpected HTTP {response.status_code} from {response.url}.",
+        status_code=response.status_code,
+        url=str(response.url),
+    )
+
+
+class _Writer:
+    """Writes a download to disk in large blocks, off the event loop, hashing as it goes."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._hash = hashlib.sha256()
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+
+    @classmethod
+    async def open(cls, path: Path) -> _Writer:
+        handle: BinaryIO = await _in_thread(open, path, "xb")
+        return cls(handle)
+
+    async def write(self, chunk: bytes) -> None:
+        self._buffer.append(chunk)
+        self._buffered += len(chunk)
+        if self._buffered >= CHUNK_SIZE:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        block = b"".join(self._buffer)
+        self._buffer.clear()
+        self._buffered = 0
+        await _in_thread(self._write_block, block)
+
+    def _write_block(self, block: bytes) -> None:
+        self._hash.update(block)
+        self._handle.write(block)
+
+    async def finish(self) -> str:
+        await self._flush()
+        await _in_thread(self._handle.close)
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def _land(temp: Path, folder: Path, digest: str, name: str) -> str:
+    """Move a finished download to ``<folder>/<digest>/<name>``; return its absolute path.
+
+    ``name`` is already a single sanitised path component; the checks here make sure the
+    result is inside ``folder`` whatever happens (e.g. a symlink planted in the folder).
+    """
+    if name in ("", ".", "..") or os.sep in name or (os.altsep and os.altsep in name):
+        raise ProtocolError(f"Refusing to save a download under the name {name!r}.")
+    directory = folder / digest
+    created = not directory.exists()
+    directory.mkdir(exist_ok=True)
+    try:
+        root = folder.resolve()
+        if directory.resolve().parent != root:
+            raise ProtocolError(f"Refusing to save a download outside {root}.")
+        target = directory / name
+        os.replace(temp, target)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+        raise
+    return str(target.resolve())
