@@ -95,6 +95,9 @@ class JobRun:
         except GradioxError as exc:
             self._finish(error=exc)
             return
+        except Exception as exc:  # noqa: BLE001 - a bug must fail the job, not hang it
+            self._finish(error=_unexpected(exc))
+            return
         except asyncio.CancelledError:
             self._finish(error=JobCancelledError("The job was cancelled."), cancelled=True)
             raise
@@ -129,6 +132,9 @@ class JobRun:
                         data = await self.files.download_outputs(event.data)
                     except GradioxError as exc:
                         self._finish(error=exc)
+                        return
+                    except Exception as exc:  # noqa: BLE001 - fail the job, never hang it
+                        self._finish(error=_unexpected(exc))
                         return
                     event = Output(data) if isinstance(event, Output) else Finished(data, event.raw)
                 self._apply(event)
@@ -206,3 +212,9 @@ class JobRun:
         listeners, self._listeners = self._listeners, []
         for listener in listeners:
             listener(self)
+
+
+def _unexpected(exc: Exception) -> GradioxError:
+    error = GradioxError(f"Unexpected error in gradiox while running the job: {exc!r}")
+    error.__cause__ = exc
+    return error

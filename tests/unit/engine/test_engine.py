@@ -372,3 +372,25 @@ def test_use_after_close() -> None:
     client.close()  # twice is fine
     with pytest.raises(RuntimeError, match="not connected"):
         client.predict(1, 2, api_name="/add")
+
+
+def test_a_bug_in_file_handling_fails_the_job_instead_of_hanging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gradiox._engine.files import FileTransfer
+    from gradiox.exceptions import GradioxError
+
+    async def broken(self: object, data: list[Any]) -> list[Any]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(FileTransfer, "input_has_files", lambda self, data: True)
+    monkeypatch.setattr(FileTransfer, "upload_inputs", broken)
+    fake = FakeGradio()
+
+    async def main() -> None:
+        async with aclient(fake) as client:
+            with pytest.raises(GradioxError, match="Unexpected error") as info:
+                await client.predict(1, 2, api_name="/add")
+            assert isinstance(info.value.__cause__, RuntimeError)
+
+    run(main())
