@@ -6,6 +6,7 @@ This is the only module that catches httpx exceptions.
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -20,6 +21,7 @@ from gradiox.exceptions import (
 )
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import AsyncIterator, Mapping
 
 __all__ = ["HttpSession", "raise_for_status"]
@@ -57,7 +59,7 @@ class HttpSession:
         }
         options.update(httpx_kwargs or {})
         if "verify" not in options:
-            options["verify"] = verify
+            options["verify"] = default_ssl_context() if verify is True else verify
         base_headers = {"user-agent": USER_AGENT}
         base_headers.update(headers)
         self.client = httpx.AsyncClient(headers=base_headers, cookies=cookies, **options)
@@ -85,6 +87,23 @@ class HttpSession:
         with translate_errors(url):
             async with self.client.stream(method, url, **kwargs) as response:
                 yield response
+
+
+_ssl_lock = threading.Lock()
+_ssl_context: ssl.SSLContext | None = None
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """The verifying TLS context every client of this process shares.
+
+    Building one loads the whole CA bundle (tens of milliseconds of CPU); httpx would do it
+    again for every client. A context is safe to share between connections and threads.
+    """
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            _ssl_context = httpx.create_ssl_context()
+        return _ssl_context
 
 
 @contextlib.contextmanager

@@ -394,3 +394,13 @@ def test_a_bug_in_file_handling_fails_the_job_instead_of_hanging(
             assert isinstance(info.value.__cause__, RuntimeError)
 
     run(main())
+
+
+def test_clients_share_one_tls_context() -> None:
+    from gradiox._engine.http import HttpSession, default_ssl_context
+
+    first = HttpSession(headers={})
+    second = HttpSession(headers={})
+    assert default_ssl_context() is default_ssl_context()
+    for session in (first, second):
+        asyncio.run(session.aclose())
