@@ -221,24 +221,20 @@ class Client(ClientCore):
         self._close_lock = threading.Lock()
         options = dict(self.httpx_kwargs)
         cookies = options.pop("cookies", None)
-        self._portal = _portal.acquire()
-        try:
-            self._conn = self._portal.run(
-                AppConnection.connect(
-                    self.src,
-                    headers=self.headers,
-                    cookies=cookies,
-                    verify=ssl_verify,
-                    httpx_kwargs=options,
-                    auth=auth,
-                    oauth_token=oauth_token,
-                    download_files=self.download_files,
-                    space=space,
-                )
+        self._portal = _portal.get_portal()
+        self._conn = self._portal.run(
+            AppConnection.connect(
+                self.src,
+                headers=self.headers,
+                cookies=cookies,
+                verify=ssl_verify,
+                httpx_kwargs=options,
+                auth=auth,
+                oauth_token=oauth_token,
+                download_files=self.download_files,
+                space=space,
             )
-        except BaseException:
-            _portal.release()
-            raise
+        )
         self.src = self._conn.app.src
         if verbose:
             print(f"Loaded as API: {self.src} ✔")  # noqa: T201 - gradio_client prints this too
@@ -336,10 +332,7 @@ class Client(ClientCore):
             conn, self._conn = self._conn, None
         if conn is None:
             return
-        try:
-            self._portal.run(conn.aclose(), timeout=10)
-        finally:
-            _portal.release()
+        self._portal.run(conn.aclose(), timeout=10)
 
     def __enter__(self) -> Client:
         return self

@@ -1,6 +1,6 @@
 """A process-wide event-loop thread that runs the engine for every sync ``Client``.
 
-The loop starts with the first client and stops when the last one closes (lease count).
+The loop starts with the first client and stops when the interpreter exits.
 User callbacks run on a small executor, never on the loop thread. After ``fork()`` the
 child starts with no loop and makes a new one on demand.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
-__all__ = ["Portal", "acquire", "release"]
+__all__ = ["Portal", "get_portal"]
 
 T = TypeVar("T")
 
@@ -113,34 +113,24 @@ def _cancel_remaining(loop: asyncio.AbstractEventLoop) -> None:
 
 _lock = threading.Lock()
 _portal: Portal | None = None
-_leases = 0
 
 
-def acquire() -> Portal:
-    """Return the process's portal, starting it if needed, and take a lease on it."""
-    global _portal, _leases
+def get_portal() -> Portal:
+    """Return the process's portal, starting its thread on first use.
+
+    The loop thread outlives its clients (it idles at no cost), so that creating and closing
+    clients in a loop doesn't start and stop a thread each time; it stops at exit.
+    """
+    global _portal
     with _lock:
         if _portal is None:
             _portal = Portal()
-        _leases += 1
         return _portal
 
 
-def release() -> None:
-    """Give back a lease; the last one stops the loop thread."""
-    global _portal, _leases
-    with _lock:
-        _leases = max(0, _leases - 1)
-        if _leases or _portal is None:
-            return
-        portal, _portal = _portal, None
-    portal.stop()
-
-
 def _after_fork() -> None:
-    global _portal, _leases, _lock
+    global _portal, _lock
     _portal = None
-    _leases = 0
     _lock = threading.Lock()
 
 
