@@ -401,6 +401,11 @@ def test_clients_share_one_tls_context() -> None:
 
     first = HttpSession(headers={})
     second = HttpSession(headers={})
-    assert default_ssl_context() is default_ssl_context()
-    for session in (first, second):
+    unverified = HttpSession(headers={}, verify=False)
+    shared = default_ssl_context()
+    # httpx internals: the transport's connection pool holds the context it will use.
+    assert first.client._transport._pool._ssl_context is shared  # type: ignore[attr-defined]
+    assert second.client._transport._pool._ssl_context is shared  # type: ignore[attr-defined]
+    assert unverified.client._transport._pool._ssl_context is not shared  # type: ignore[attr-defined]
+    for session in (first, second, unverified):
         asyncio.run(session.aclose())
