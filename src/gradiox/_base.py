@@ -5,25 +5,22 @@ Nothing here does I/O.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from gradiox._engine.app import AppConnection
+from gradiox._engine.connect import normalise_src
+from gradiox._engine.files import default_download_dir
 from gradiox._protocol.api_info import EndpointInfo, bind_arguments, resolve_endpoint
+from gradiox._spaces import space_target
 from gradiox.exceptions import ClientClosedError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Coroutine, Mapping
 
-    from gradiox._engine.app import AppConnection
+    from gradiox._engine.jobs import JobRun
+    from gradiox._spaces import SpaceTarget
 
 __all__ = ["ClientCore", "default_download_dir"]
-
-
-def default_download_dir() -> str:
-    """Where downloaded files go by default: ``$GRADIO_TEMP_DIR`` or ``<tmp>/gradio``."""
-    return os.environ.get("GRADIO_TEMP_DIR") or str(Path(tempfile.gettempdir()) / "gradio")
 
 
 class _DefaultDownloadDir(str):
@@ -66,6 +63,72 @@ class ClientCore:
     src: str
     verbose: bool
     _conn: AppConnection | None
+
+    def _configure(
+        self,
+        src: str,
+        token: str | None,
+        max_workers: int,
+        verbose: bool,
+        auth: tuple[str, str] | None,
+        httpx_kwargs: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+        download_files: str | bool,
+        ssl_verify: bool,
+        analytics_enabled: bool,
+        oauth_token: str | None,
+    ) -> None:
+        """Store the constructor's options (shared by Client and AsyncClient; no I/O)."""
+        self._conn = None
+        self.src = normalise_src(src)
+        self._space: SpaceTarget | None = space_target(self.src, token, print if verbose else None)
+        self.space_id: str | None = self._space.space_id if self._space else None
+        self.token = token
+        self.max_workers = max_workers
+        self.verbose = verbose
+        self.auth = auth
+        self.httpx_kwargs = dict(httpx_kwargs or {})
+        self.headers = build_headers(self._space.token if self._space else token, headers)
+        self.download_files = (
+            default_download_dir() if download_files is DEFAULT_TEMP_DIR else download_files
+        )
+        self.ssl_verify = ssl_verify
+        self.analytics_enabled = analytics_enabled
+        self.oauth_token = oauth_token
+
+    def _connect(self) -> Coroutine[Any, Any, AppConnection]:
+        """The coroutine that connects to the app with this client's options."""
+        options = dict(self.httpx_kwargs)
+        cookies = options.pop("cookies", None)
+        return AppConnection.connect(
+            self.src,
+            headers=self.headers,
+            cookies=cookies,
+            verify=self.ssl_verify,
+            httpx_kwargs=options,
+            auth=self.auth,
+            oauth_token=self.oauth_token,
+            download_files=self.download_files,
+            space=self._space,
+        )
+
+    def _connected(self, conn: AppConnection) -> None:
+        self._conn = conn
+        self.src = conn.app.src
+        if self.verbose:
+            print(f"Loaded as API: {self.src} ✔")  # noqa: T201 - gradio_client prints this too
+
+    def _prepare(
+        self,
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+        api_name: str | None,
+        fn_index: int | None,
+        headers: dict[str, str] | None,
+    ) -> JobRun:
+        """Resolve the endpoint, bind the arguments and create the job's run (not started)."""
+        endpoint, data = self._bind(args, kwargs, api_name, fn_index)
+        return self._connection().submit(endpoint, data, call_headers(headers))
 
     def _connection(self) -> AppConnection:
         if self._conn is None:
@@ -159,3 +222,12 @@ class ClientCore:
             return str(self.view_api(print_info=False, return_format="str"))
         except Exception:  # noqa: BLE001 - repr must not raise
             return f"<{type(self).__name__} {getattr(self, 'src', '?')} (not connected)>"
+
+
+def as_callbacks(
+    callbacks: Callable[..., Any] | list[Callable[..., Any]] | None,
+) -> list[Callable[..., Any]]:
+    """``result_callbacks`` as a list (it may be one function, a list, or None)."""
+    if not callbacks:
+        return []
+    return callbacks if isinstance(callbacks, list) else [callbacks]

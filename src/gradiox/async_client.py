@@ -5,16 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from gradiox._base import (
-    DEFAULT_TEMP_DIR,
-    ClientCore,
-    build_headers,
-    call_headers,
-    default_download_dir,
-)
-from gradiox._engine.app import AppConnection
-from gradiox._engine.connect import normalise_src
-from gradiox._spaces import space_target
+from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Generator
@@ -153,22 +144,10 @@ class AsyncClient(ClientCore):
         analytics_enabled: bool = True,
         oauth_token: str | None = None,
     ) -> None:
-        self.src = normalise_src(src)
-        self._space = space_target(self.src, token, print if verbose else None)
-        self.space_id: str | None = self._space.space_id if self._space else None
-        self.token = token
-        self.max_workers = max_workers
-        self.verbose = verbose
-        self.auth = auth
-        self.httpx_kwargs = dict(httpx_kwargs or {})
-        self.headers = build_headers(self._space.token if self._space else token, headers)
-        self.download_files = (
-            default_download_dir() if download_files is DEFAULT_TEMP_DIR else download_files
-        )
-        self.ssl_verify = ssl_verify
-        self.analytics_enabled = analytics_enabled
-        self.oauth_token = oauth_token
-        self._conn: AppConnection | None = None
+        self._configure(
+            src, token, max_workers, verbose, auth, httpx_kwargs, headers, download_files,
+            ssl_verify, analytics_enabled, oauth_token,
+        )  # fmt: skip
 
     @classmethod
     async def create(cls, src: str, **kwargs: Any) -> AsyncClient:
@@ -187,22 +166,7 @@ class AsyncClient(ClientCore):
         """
         if self._conn is not None:
             return
-        options = dict(self.httpx_kwargs)
-        cookies = options.pop("cookies", None)
-        self._conn = await AppConnection.connect(
-            self.src,
-            headers=self.headers,
-            cookies=cookies,
-            verify=self.ssl_verify,
-            httpx_kwargs=options,
-            auth=self.auth,
-            oauth_token=self.oauth_token,
-            download_files=self.download_files,
-            space=self._space,
-        )
-        self.src = self._conn.app.src
-        if self.verbose:
-            print(f"Loaded as API: {self.src} ✔")  # noqa: T201 - gradio_client prints this too
+        self._connected(await self._connect())
 
     async def __aenter__(self) -> AsyncClient:
         await self.connect()
@@ -243,12 +207,9 @@ class AsyncClient(ClientCore):
             EndpointError: Unknown api_name or fn_index.
             ArgumentError: The arguments don't fit the endpoint.
         """
-        endpoint, data = self._bind(args, kwargs, api_name, fn_index)
-        run = self._connection().submit(endpoint, data, call_headers(headers))
-        if result_callbacks:
-            callbacks = (
-                result_callbacks if isinstance(result_callbacks, list) else [result_callbacks]
-            )
+        run = self._prepare(args, kwargs, api_name, fn_index, headers)
+        callbacks = as_callbacks(result_callbacks)
+        if callbacks:
             run.add_listener(_callback_runner(callbacks))
         run.start()
         return AsyncJob(run)

@@ -12,17 +12,8 @@ import contextlib
 import threading
 from typing import TYPE_CHECKING, Any
 
-from gradiox._base import (
-    DEFAULT_TEMP_DIR,
-    ClientCore,
-    build_headers,
-    call_headers,
-    default_download_dir,
-)
-from gradiox._engine.app import AppConnection
-from gradiox._engine.connect import normalise_src
+from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
 from gradiox._protocol.api_info import EndpointInfo
-from gradiox._spaces import space_target
 from gradiox._sync import portal as _portal
 from gradiox._types import Status, StatusUpdate, Update
 from gradiox.async_client import iterate_updates
@@ -202,42 +193,13 @@ class Client(ClientCore):
         analytics_enabled: bool = True,
         oauth_token: str | None = None,
     ) -> None:
-        self._conn = None
-        self.src = normalise_src(src)
-        space = space_target(self.src, token, print if verbose else None)
-        self.space_id: str | None = space.space_id if space else None
-        self.token = token
-        self.max_workers = max_workers
-        self.verbose = verbose
-        self.auth = auth
-        self.httpx_kwargs = dict(httpx_kwargs or {})
-        self.headers = build_headers(space.token if space else token, headers)
-        self.download_files = (
-            default_download_dir() if download_files is DEFAULT_TEMP_DIR else download_files
-        )
-        self.ssl_verify = ssl_verify
-        self.analytics_enabled = analytics_enabled
-        self.oauth_token = oauth_token
+        self._configure(
+            src, token, max_workers, verbose, auth, httpx_kwargs, headers, download_files,
+            ssl_verify, analytics_enabled, oauth_token,
+        )  # fmt: skip
         self._close_lock = threading.Lock()
-        options = dict(self.httpx_kwargs)
-        cookies = options.pop("cookies", None)
         self._portal = _portal.get_portal()
-        self._conn = self._portal.run(
-            AppConnection.connect(
-                self.src,
-                headers=self.headers,
-                cookies=cookies,
-                verify=ssl_verify,
-                httpx_kwargs=options,
-                auth=auth,
-                oauth_token=oauth_token,
-                download_files=self.download_files,
-                space=space,
-            )
-        )
-        self.src = self._conn.app.src
-        if verbose:
-            print(f"Loaded as API: {self.src} ✔")  # noqa: T201 - gradio_client prints this too
+        self._connected(self._portal.run(self._connect()))
 
     def submit(
         self,
@@ -271,15 +233,10 @@ class Client(ClientCore):
             >>> job = client.submit("hello", api_name="/predict")
             >>> job.result(timeout=30)
         """
-        endpoint, data = self._bind(args, kwargs, api_name, fn_index)
-        run = self._connection().submit(endpoint, data, call_headers(headers))
+        run = self._prepare(args, kwargs, api_name, fn_index, headers)
         job = Job(run, self._portal, verbose=self.verbose, space_id=self.space_id)
-        if result_callbacks:
-            callbacks = (
-                result_callbacks if isinstance(result_callbacks, list) else [result_callbacks]
-            )
-            for callback in callbacks:
-                job.add_done_callback(_result_callback(callback))
+        for callback in as_callbacks(result_callbacks):
+            job.add_done_callback(_result_callback(callback))
         self._portal.call_soon(run.start)
         return job
 

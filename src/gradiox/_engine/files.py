@@ -17,12 +17,12 @@ import hashlib
 import mimetypes
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import httpx
 
-from gradiox._base import default_download_dir
 from gradiox._engine.http import USER_AGENT, raise_for_status, translate_errors
 from gradiox._protocol.payload import (
     collect,
@@ -53,7 +53,13 @@ if TYPE_CHECKING:
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
 
-__all__ = ["FileTransfer"]
+__all__ = ["FileTransfer", "default_download_dir"]
+
+
+def default_download_dir() -> str:
+    """Where downloaded files go by default: ``$GRADIO_TEMP_DIR`` or ``<tmp>/gradio``."""
+    return os.environ.get("GRADIO_TEMP_DIR") or str(Path(tempfile.gettempdir()) / "gradio")
+
 
 T = TypeVar("T")
 
