@@ -3,7 +3,7 @@
 Without a login cookie ``GET /config`` and the API answer 401; ``POST /login`` with form fields
 ``username=user&password=pass`` sets the session cookie. ``/add(a=1, b)`` returns ``a + b``.
 
-Run with a server venv's Python; listens on ``GRADIO_SERVER_PORT``. Works on gradio 5.50 and 6.x.
+Run with a server venv's Python; listens on ``GRADIO_SERVER_PORT``. Works on gradio 3.50 to 6.x.
 """
 
 from __future__ import annotations

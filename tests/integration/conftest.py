@@ -2,12 +2,16 @@
 
 Each (app, server version) pair starts **once per test session**, from its own server venv
 (``.servers/<stem>/``, built by ``scripts/setup.sh``), and all of them stop at session end.
-Servers start lazily, but the first time one is needed, every other server that the
-collected tests will need is launched too, so their slow ``import gradio`` runs in parallel.
+Servers start lazily, but the first time one is needed, every server that the collected
+tests will need boots, several at a time, and the tests start once all are up.
 
 Fixtures:
 
-* ``server_stem`` — parametrized over ``SERVER_VERSIONS`` (ids ``g5``, ``g6``, ...).
+* ``server_stem`` — parametrized over ``MODERN_VERSIONS``, the Gradio 5+ servers (ids ``g5``,
+  ``g6``, ...), for the core tests.
+* ``version_stem`` — parametrized over every server in ``SERVER_VERSIONS``, 3.x to 6.x (ids
+  ``g3.50``, ``g4.8``, ..., ``g6.31``), for the cross-version tests; ``compat_url``,
+  ``compat_mount_url`` and ``compat_auth_url`` are its apps (see the end of this file).
 * ``core_url``, ``queue_small_url``, ``hidden_errors_url``, ``auth_url`` — the base URL
   (``http://127.0.0.1:<port>/``) of the matching ``tests/apps/*_app.py`` on ``server_stem``.
 * ``gradio_servers`` — the session registry: ``gradio_servers.get(app, stem, env=...)``
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -44,8 +49,14 @@ from gradio_servers import (  # noqa: E402
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator, Mapping
 
+MODERN_VERSIONS = [stem for stem in SERVER_VERSIONS if stem_version(stem) >= (5,)]
+"""The Gradio 5+ servers: the core tests use 5.x/6.x-only features."""
+
 START_TIMEOUT = 120.0
 """Seconds a server may take to boot (generous: several boot at once on 2 cores)."""
+
+MAX_PARALLEL_BOOTS = 6
+"""Servers booting at once when the session starts (2 cores; a boot is mostly CPU)."""
 
 # fixture name -> (app file in tests/apps, readiness accepts any HTTP status)
 APP_FIXTURES: dict[str, tuple[str, bool]] = {
@@ -84,8 +95,10 @@ class ServerRegistry:
         self._servers: dict[ServerKey, RunningServer] = {}
         self._errors: dict[ServerKey, BaseException] = {}
         self._lock = threading.Lock()
+        self._booting = threading.Lock()
+        self._booted = False
         self.wanted: list[ServerKey] = []
-        """Servers the collected tests need; all are spawned together on first use."""
+        """Servers the collected tests need; all boot together on first use."""
 
     @staticmethod
     def key(app: str, stem: str, env: Mapping[str, str] | None = None) -> ServerKey:
@@ -96,7 +109,7 @@ class ServerRegistry:
         # Caller holds the lock.
         if key in self._servers or key in self._errors:
             return
-        any_status = key.app in _ANY_STATUS_APPS if ready_any_status is None else ready_any_status
+        any_status = _any_status(key) if ready_any_status is None else ready_any_status
         try:
             self._servers[key] = spawn_app(
                 APPS_DIR / key.app, key.stem, env=dict(key.env), ready_any_status=any_status
@@ -119,10 +132,9 @@ class ServerRegistry:
         the right default). A server that cannot start fails the test (never skips it).
         """
         key = self.key(app, stem, env)
+        self._boot_wanted()
         with self._lock:
             self._spawn(key, ready_any_status)
-            for other in self.wanted:  # boot the rest in the background, in parallel
-                self._spawn(other)
             error = self._errors.get(key)
             server = self._servers.get(key)
         if error is not None:
@@ -135,6 +147,33 @@ class ServerRegistry:
                 self._errors[key] = exc
             self._raise(key, exc)
             raise  # unreachable: _raise always raises
+
+    def _boot_wanted(self) -> None:
+        """On first use, boot every wanted server, ``MAX_PARALLEL_BOOTS`` at a time, and wait.
+
+        Tests then never run beside the boot storm (dozens of ``import gradio`` on 2 cores
+        would skew their timing), and no boot waits behind more than a few others. A server
+        that fails to start is remembered; the tests that need it fail with its error.
+        """
+        with self._booting:  # other threads wait here until the boot is over
+            if self._booted:
+                return
+            self._booted = True
+
+            def boot(key: ServerKey) -> None:
+                with self._lock:
+                    self._spawn(key)
+                    server = self._servers.get(key)
+                if server is None:
+                    return
+                try:
+                    server.wait_ready(START_TIMEOUT)
+                except ServerStartError as exc:
+                    with self._lock:
+                        self._errors[key] = exc
+
+            with ThreadPoolExecutor(MAX_PARALLEL_BOOTS) as pool:
+                list(pool.map(boot, self.wanted))
 
     @staticmethod
     def _raise(key: ServerKey, error: BaseException) -> None:
@@ -180,8 +219,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         stem = _server_stem_of(item)
         if stem is None or not item.path.is_relative_to(HERE):
             continue
-        for fixture, (app, _) in APP_FIXTURES.items():
-            key = ServerRegistry.key(app, stem)
+        for fixture, key in _server_keys(stem):
             if fixture in getattr(item, "fixturenames", ()) and key not in wanted:
                 wanted.append(key)
     # core_app first: it is the one most tests need first.
@@ -198,7 +236,7 @@ def gradio_servers() -> Iterator[ServerRegistry]:
         _REGISTRY.stop_all()
 
 
-@pytest.fixture(scope="session", params=SERVER_VERSIONS, ids=[stem_id(s) for s in SERVER_VERSIONS])
+@pytest.fixture(scope="session", params=MODERN_VERSIONS, ids=[stem_id(s) for s in MODERN_VERSIONS])
 def server_stem(request: pytest.FixtureRequest) -> str:
     """A server version stem, e.g. ``"gradio-6.31.0"``."""
     stem: str = request.param
@@ -231,8 +269,30 @@ def auth_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
 
 def _server_stem_of(item: pytest.Item) -> str | None:
     callspec = getattr(item, "callspec", None)
-    stem = callspec.params.get("server_stem") if callspec is not None else None
+    if callspec is None:
+        return None
+    stem = callspec.params.get("server_stem", callspec.params.get("version_stem"))
     return stem if isinstance(stem, str) else None
+
+
+def _any_status(key: ServerKey) -> bool:
+    """Whether the server's readiness check must accept any HTTP status (auth, mounts)."""
+    if key.app in _ANY_STATUS_APPS:
+        return True
+    return any(
+        (app, tuple(sorted(env.items()))) == (key.app, key.env) and any_status
+        for app, env, any_status in COMPAT_FIXTURES.values()
+    )
+
+
+def _server_keys(stem: str) -> list[tuple[str, ServerKey]]:
+    """(fixture name, server key) for every app fixture, on ``stem``."""
+    keys = [(fixture, ServerRegistry.key(app, stem)) for fixture, (app, _) in APP_FIXTURES.items()]
+    keys += [
+        (fixture, ServerRegistry.key(app, stem, env))
+        for fixture, (app, env, _) in COMPAT_FIXTURES.items()
+    ]
+    return keys
 
 
 @pytest.hookimpl(wrapper=True)
@@ -243,8 +303,61 @@ def pytest_runtest_makereport(
     report = yield
     stem = _server_stem_of(item)
     if report.failed and stem is not None and item.path.is_relative_to(HERE):
-        for fixture, (app, _) in APP_FIXTURES.items():
-            server = _REGISTRY.peek(app, stem)
+        for fixture, key in _server_keys(stem):
+            server = _REGISTRY.peek(key.app, stem, dict(key.env))
             if server is not None and fixture in getattr(item, "fixturenames", ()):
-                report.sections.append((f"gradio server log: {app} on {stem}", server.log_tail(30)))
+                report.sections.append(
+                    (f"gradio server log: {key.describe()}", server.log_tail(30))
+                )
     return report
+
+
+# -- cross-version fixtures (3.x to 6.x) ----------------------------------------------------
+
+# fixture name -> (app file in tests/apps, extra environment, readiness accepts any status)
+COMPAT_FIXTURES: dict[str, tuple[str, dict[str, str], bool]] = {
+    # Behind a (pretend) proxy: the server writes URLs under /proxy/path, its routes stay at /.
+    "compat_url": ("compat_app.py", {"GRADIO_ROOT_PATH": "/proxy/path"}, False),
+    # Mounted with gr.mount_gradio_app under /sub/app; "/" itself is a 404.
+    "compat_mount_url": ("compat_app.py", {"COMPAT_MOUNT_PATH": "/sub/app"}, True),
+    "compat_auth_url": ("auth_app.py", {}, True),
+}
+MOUNT_PATH = "sub/app/"
+
+
+def version_id(stem: str) -> str:
+    """Short pytest id with major and minor: ``gradio-4.20.1`` -> ``g4.20``."""
+    version = stem_version(stem)
+    return "g" + ".".join(map(str, version[:2])) if version else stem
+
+
+@pytest.fixture(
+    scope="session", params=SERVER_VERSIONS, ids=[version_id(s) for s in SERVER_VERSIONS]
+)
+def version_stem(request: pytest.FixtureRequest) -> str:
+    """Every server version stem, oldest first: ``"gradio-3.50.2"`` ... ``"gradio-6.31.0"``."""
+    stem: str = request.param
+    return stem
+
+
+def _compat_server(registry: ServerRegistry, fixture: str, stem: str) -> RunningServer:
+    app, env, any_status = COMPAT_FIXTURES[fixture]
+    return registry.get(app, stem, env=env, ready_any_status=any_status)
+
+
+@pytest.fixture(scope="session")
+def compat_url(gradio_servers: ServerRegistry, version_stem: str) -> str:
+    """URL of ``tests/apps/compat_app.py`` on ``version_stem``, launched with a root_path."""
+    return _compat_server(gradio_servers, "compat_url", version_stem).url
+
+
+@pytest.fixture(scope="session")
+def compat_mount_url(gradio_servers: ServerRegistry, version_stem: str) -> str:
+    """URL of ``compat_app.py`` mounted under ``/sub/app/`` of a FastAPI app."""
+    return _compat_server(gradio_servers, "compat_mount_url", version_stem).url + MOUNT_PATH
+
+
+@pytest.fixture(scope="session")
+def compat_auth_url(gradio_servers: ServerRegistry, version_stem: str) -> str:
+    """URL of ``tests/apps/auth_app.py`` (login ``user`` / ``pass``) on ``version_stem``."""
+    return _compat_server(gradio_servers, "compat_auth_url", version_stem).url

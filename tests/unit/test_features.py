@@ -42,3 +42,25 @@ def test_parse_version() -> None:
     assert parse_version("6.31.0") == (6, 31, 0)
     assert parse_version("4.0.0b3") == (4, 0, 0)
     assert parse_version(None) == (2, 0)
+
+
+def test_legacy_capabilities() -> None:
+    v3 = features_from_config(cfg(version="3.50.2", enable_queue=True))
+    assert v3.transport == "ws" and v3.legacy_files and v3.direct_unqueued
+    assert v3.queue_enabled and v3.has_info_route and v3.reset == "session"
+    assert v3.cancel == "dependency" and not v3.heartbeat
+    assert v3.uses_queue(True) and not v3.uses_queue(False)
+
+    no_queue = features_from_config(cfg(version="3.50.2"))
+    assert not no_queue.queue_enabled and not no_queue.uses_queue(True)
+    assert not features_from_config(cfg(version="3.36.1", enable_queue=True)).has_info_route
+    assert features_from_config(cfg(version="3.37.0", enable_queue=True)).has_info_route
+
+    v48 = features_from_config(cfg(version="4.8.0", protocol="sse"))
+    assert v48.transport == "sse_v0" and not v48.legacy_files and v48.reset == "event"
+    assert v48.uses_queue(False)  # 4.x queues queue=False events too
+
+    v429 = features_from_config(cfg(version="4.29.0", protocol="sse_v3"))
+    assert v429.cancel == "dependency" and v429.reset == "event"
+    v431 = features_from_config(cfg(version="4.31.0", protocol="sse_v3"))
+    assert v431.cancel == "route" and v431.reset == "none" and v431.uses_queue(False)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.connect import AppDescription, discover
-from gradiox._engine.files import FileTransfer
 from gradiox._engine.http import HttpSession
 from gradiox._engine.jobs import JobRun
-from gradiox._engine.session import Session
 from gradiox._engine.spaces import resolve_space
-from gradiox.exceptions import AuthenticationError, ProtocolError
+from gradiox._engine.transports import file_transfer_for, open_transport
+from gradiox.exceptions import AuthenticationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from gradiox._engine.files import FileTransfer
+    from gradiox._engine.transport import Transport
     from gradiox._protocol.api_info import EndpointInfo
     from gradiox._spaces import SpaceTarget
 
@@ -35,9 +36,14 @@ class AppConnection:
         self.files = files
         self.app = app
         self.oauth_token = oauth_token
-        self.session = Session(http, app)
-        self.session.start_heartbeat()
-        self._old_sessions: list[Session] = []
+        self.session = self._new_session()
+        self._old_sessions: list[Transport] = []
+
+    def _new_session(self) -> Transport:
+        """A new session on the transport the app's features chose."""
+        session = open_transport(self.http, self.app, self.files)
+        session.start_heartbeat()
+        return session
 
     @classmethod
     async def connect(
@@ -69,16 +75,10 @@ class AppConnection:
             if auth is not None:
                 await _login(http, src, auth)
             app = await discover(http, src)
-            if app.features.transport != "sse_session":
-                raise ProtocolError(
-                    f"The app at {src} speaks the {app.features.protocol!r} protocol "
-                    f"(Gradio {'.'.join(map(str, app.features.version))}); this gradiox "
-                    "version supports Gradio 4.9 and newer (sse_v1 to sse_v3)."
-                )
         except BaseException:
             await http.aclose()
             raise
-        return cls(http, app, oauth_token, FileTransfer(http, app, download_files))
+        return cls(http, app, oauth_token, file_transfer_for(http, app, download_files))
 
     def submit(
         self, endpoint: EndpointInfo, data: list[Any], headers: dict[str, str] | None
@@ -93,8 +93,7 @@ class AppConnection:
         """Start a fresh session; jobs already running finish on the old one."""
         old = self.session
         old.retire()
-        self.session = Session(self.http, self.app)
-        self.session.start_heartbeat()
+        self.session = self._new_session()
         self._old_sessions = [s for s in self._old_sessions if s.has_pending]
         if old.has_pending:
             self._old_sessions.append(old)

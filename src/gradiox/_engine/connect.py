@@ -12,6 +12,7 @@ import httpx
 
 from gradiox._engine.http import HttpSession, raise_for_status
 from gradiox._protocol.api_info import EndpointInfo, build_endpoints
+from gradiox._protocol.config_info import info_from_config
 from gradiox._protocol.features import Features, features_from_config
 from gradiox._spaces import as_space_id
 from gradiox.exceptions import (
@@ -34,7 +35,8 @@ class AppDescription:
         src: The app URL, with a trailing slash.
         api_base: Where the API routes live (``src`` plus the api prefix).
         config: The raw ``/config`` JSON.
-        info: The raw ``/info`` JSON (all endpoints), or None if the app has none.
+        info: The raw ``/info`` JSON (all endpoints); for apps too old to serve it, the
+            same shape built from the config.
         features: What the server can do.
         endpoints: The app's events.
     """
@@ -96,12 +98,16 @@ async def discover(http: HttpSession, src: str) -> AppDescription:
             info = await guess
         else:
             guess.cancel()
-            info = await _get_info(http, api_base)
+            # No api prefix (3.x, 4.x): the routes hang off src itself, sub-path included.
+            info = await _get_info(http, api_base) if features.has_info_route else None
     finally:
         if not guess.done():
             guess.cancel()
         elif not guess.cancelled():
             guess.exception()  # mark as retrieved
+    if info is None:
+        # Too old for /info: describe the endpoints from the config (never ask another host).
+        info = info_from_config(config)
     endpoints = tuple(build_endpoints(config, info))
     return AppDescription(src, api_base, config, info, features, endpoints)
 
@@ -157,6 +163,7 @@ async def _config_from_page(
 
 
 async def _get_info(http: HttpSession, api_base: str) -> dict[str, Any] | None:
+    # 3.x: no serialize=False, so file values are described as the paths gradiox takes.
     response = await http.request("GET", api_base + "info", params={"all_endpoints": "True"})
     if response.status_code == 404:
         return None

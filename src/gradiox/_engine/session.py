@@ -13,6 +13,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
+from gradiox._engine.cancel import stop_without_cancel_route
 from gradiox._engine.http import HttpSession, raise_for_status
 from gradiox._protocol.demux import Demux
 from gradiox._protocol.messages import Message, parse_message
@@ -148,11 +149,8 @@ class Session:
 
     async def cancel_on_server(self, endpoint: EndpointInfo, event_id: str) -> None:
         """Ask the server to stop a job (best effort; failures are logged)."""
-        if self.app.features.cancel != "route":
-            logger.warning(
-                "gradiox: this Gradio %s server has no cancel route; the job stops only locally.",
-                ".".join(map(str, self.app.features.version)),
-            )
+        if self.app.features.cancel != "route":  # Gradio <= 4.29: the app's cancel event
+            await stop_without_cancel_route(self.http, self.app, self.hash, endpoint, event_id)
             return
         body = {"fn_index": endpoint.fn_index, "session_hash": self.hash, "event_id": event_id}
         try:

@@ -16,6 +16,7 @@ __all__ = ["Features", "features_from_config", "parse_version"]
 
 Transport = Literal["ws", "sse_v0", "sse_session"]
 CancelStrategy = Literal["route", "dependency"]
+ResetBody = Literal["session", "event", "none"]
 
 _KNOWN_PROTOCOLS = ("ws", "sse", "sse_v1", "sse_v2", "sse_v2.1", "sse_v3")
 
@@ -46,6 +47,17 @@ class Features:
         cancel: How a running job is cancelled on the server.
         heartbeat: The app wants a ``heartbeat/<session>`` connection.
         has_visibility: The config carries 6.x ``api_visibility`` fields.
+        queue_enabled: The app has a queue at all (3.x apps may run without one).
+        direct_unqueued: ``queue=False`` events go through the direct HTTP route
+            (``api/predict/``), as 3.x browsers and the 1.x client sent them. 4.x+ queues
+            accept them too, so there they stay on the queue (as the official client does).
+        legacy_files: Files travel in the 3.x format (``{name, data, is_file}`` dicts and
+            base64 data URLs for images) instead of FileData.
+        has_info_route: ``/info`` gives endpoint signatures (3.x after 3.36.1, and later);
+            older apps get signatures built from the config.
+        reset: What ``POST reset`` needs to stop a job's iterator: ``session``
+            (3.x: session hash and fn_index), ``event`` (4.0-4.29: event id), or ``none``
+            (4.31+, where ``/cancel`` does it all).
     """
 
     protocol: str
@@ -58,6 +70,19 @@ class Features:
     cancel: CancelStrategy
     heartbeat: bool
     has_visibility: bool
+    queue_enabled: bool = True
+    direct_unqueued: bool = False
+    legacy_files: bool = False
+    has_info_route: bool = True
+    reset: ResetBody = "none"
+
+    def uses_queue(self, queued: bool) -> bool:
+        """Whether an event goes through the queue (else the direct HTTP route).
+
+        Args:
+            queued: The event's own setting (False for ``queue=False`` events).
+        """
+        return self.queue_enabled and (queued or not self.direct_unqueued)
 
 
 def features_from_config(config: Any) -> Features:
@@ -81,15 +106,24 @@ def features_from_config(config: Any) -> Features:
     prefix = str(config.get("api_prefix") or "").strip("/")
     dependencies = config["dependencies"]
     wants_heartbeat = config.get("connect_heartbeat")
+    is_ws = protocol == "ws"
+    has_cancel_route = version > (4, 29, 0)
     return Features(
         protocol=protocol,
         version=version,
         api_prefix=prefix + "/" if prefix else "",
-        transport="ws" if protocol == "ws" else "sse_v0" if protocol == "sse" else "sse_session",
+        transport="ws" if is_ws else "sse_v0" if protocol == "sse" else "sse_session",
         has_diffs=protocol in ("sse_v2", "sse_v2.1", "sse_v3"),
         strict_file_meta=protocol in ("sse_v2.1", "sse_v3"),
         explicit_close=protocol == "sse_v3",
-        cancel="route" if version > (4, 29, 0) else "dependency",
+        cancel="route" if has_cancel_route else "dependency",
         heartbeat=version >= (4, 25) and (wants_heartbeat is None or bool(wants_heartbeat)),
         has_visibility=any(isinstance(d, dict) and "api_visibility" in d for d in dependencies),
+        # 3.x queues only when the app called .queue() (and from 3.2, over a websocket).
+        queue_enabled=not is_ws or (bool(config.get("enable_queue")) and version >= (3, 2)),
+        direct_unqueued=is_ws,
+        legacy_files=is_ws,
+        # /info exists from ~3.29, but its format changed in 3.37.
+        has_info_route=not is_ws or version > (3, 36, 1),
+        reset="none" if has_cancel_route else "session" if is_ws else "event",
     )

@@ -1,0 +1,93 @@
+"""Stopping a job on servers without ``POST cancel`` (Gradio 3.x to 4.29).
+
+The app's own cancel event is called (through the direct route, as the browser's Stop
+button would), then ``POST reset`` stops the job's iterator. When the app has no cancel
+event for the job, gradiox warns once per app: the job then stops only locally (a
+generator still stops at its next step through the reset).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from gradiox._engine.direct import call_direct
+from gradiox._engine.http import raise_for_status
+from gradiox._protocol.cancel import find_canceller, reset_body
+from gradiox.exceptions import GradioxError
+
+if TYPE_CHECKING:
+    from gradiox._engine.connect import AppDescription
+    from gradiox._engine.http import HttpSession
+    from gradiox._protocol.api_info import EndpointInfo
+
+__all__ = ["stop_without_cancel_route"]
+
+logger = logging.getLogger("gradiox")
+
+# (app URL, what) pairs already warned about: each warning is given once per app.
+_warned: set[tuple[str, str]] = set()
+
+
+def _warn_once(app: AppDescription, key: str, text: str, *args: object) -> None:
+    if (app.src, key) in _warned:
+        return
+    _warned.add((app.src, key))
+    logger.warning(text, *args)
+
+
+async def stop_without_cancel_route(
+    http: HttpSession,
+    app: AppDescription,
+    session_hash: str,
+    endpoint: EndpointInfo,
+    event_id: str | None,
+) -> None:
+    """Stop a job with the app's cancel event and ``POST reset`` (best effort, never raises).
+
+    Args:
+        http: The app's HTTP session.
+        app: The app.
+        session_hash: The session the job runs in (cancel events act per session).
+        endpoint: The job's endpoint.
+        event_id: The job's event id, if the server gave one.
+    """
+    version = ".".join(map(str, app.features.version))
+    canceller = find_canceller(app.config, endpoint.fn_index)
+    if canceller is None:
+        _warn_once(
+            app,
+            "no-canceller",
+            "gradiox: the Gradio %s app at %s has no cancel route and no cancel event for "
+            "%s, so a cancelled job stops only here; the server may finish it (generators "
+            "stop at their next step).",
+            version,
+            app.src,
+            endpoint.label,
+        )
+    else:
+        if canceller.also_cancels:
+            _warn_once(
+                app,
+                f"wide-canceller-{endpoint.fn_index}",
+                "gradiox: cancelling %s on this Gradio %s app also cancels fn_index %s "
+                "in the same session (the app's cancel event stops them together).",
+                endpoint.label,
+                version,
+                ", ".join(map(str, canceller.also_cancels)),
+            )
+        try:
+            await call_direct(
+                http, app, fn_index=canceller.fn_index, session_hash=session_hash, data=[]
+            )
+        except GradioxError as exc:
+            logger.warning("gradiox: the app's cancel event failed: %s", exc)
+    body = reset_body(
+        app.features, session_hash=session_hash, fn_index=endpoint.fn_index, event_id=event_id
+    )
+    if body is not None:
+        try:
+            response = await http.request("POST", app.api_base + "reset", json=body)
+            raise_for_status(response, "reset the job's iterator")
+        except GradioxError as exc:
+            logger.debug("gradiox: reset after cancel failed: %s", exc)

@@ -1,0 +1,62 @@
+"""The Gradio 4.0-4.8 transport (protocol ``sse``): one event stream per job.
+
+``GET queue/join?fn_index=&session_hash=`` opens the job's stream; when a worker is free
+the server sends ``send_data`` with the job's event id and the client posts the inputs to
+``queue/data``. The stream then carries the job's messages (full values, no diffs) and ends
+after ``process_completed``. Closing it early makes the server drop the job.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gradiox._engine.http import raise_for_status
+from gradiox._engine.per_job import PerJobTransport
+from gradiox._protocol.messages import parse_message
+from gradiox._protocol.sse import SSEDecoder
+from gradiox.exceptions import ProtocolError
+
+if TYPE_CHECKING:
+    from gradiox._engine.jobs import JobRun
+
+__all__ = ["LegacySSETransport"]
+
+
+class LegacySSETransport(PerJobTransport):
+    """One session of a Gradio 4.0-4.8 app."""
+
+    async def follow(self, run: JobRun, data: list[Any]) -> bool:
+        """Open the job's stream, send its inputs when asked, deliver its messages."""
+        url = self.app.api_base + "queue/join"
+        params = {"fn_index": run.endpoint.fn_index, "session_hash": self.hash}
+        async with self.http.stream("GET", url, params=params, headers=run.headers) as response:
+            if response.status_code != 200:
+                await response.aread()
+                raise_for_status(response, f"join the queue for {run.endpoint.label}")
+                raise ProtocolError(f"Unexpected HTTP {response.status_code} from {url}.")
+            kind = response.headers.get("content-type", "")
+            if "text/event-stream" not in kind:
+                raise ProtocolError(f"Expected an event stream from {url}, got {kind!r}.")
+            decoder = SSEDecoder()
+            async for chunk in response.aiter_bytes():
+                for event in decoder.feed(chunk):
+                    message = parse_message(event.data)
+                    if message.kind == "heartbeat":
+                        continue
+                    if message.kind == "send_data":
+                        run.event_id = message.event_id
+                        await self._send_data(run, data, message.event_id)
+                    await self.deliver(run, message)
+                    if run.machine.is_terminal or run.done:
+                        return True
+        return False
+
+    async def _send_data(self, run: JobRun, data: list[Any], event_id: str | None) -> None:
+        body: dict[str, Any] = {"data": data, "event_data": None}
+        if run.extra:
+            body.update(run.extra)
+        body.update(fn_index=run.endpoint.fn_index, session_hash=self.hash, event_id=event_id)
+        response = await self.http.request(
+            "POST", self.app.api_base + "queue/data", json=body, headers=run.headers
+        )
+        raise_for_status(response, f"send the inputs of {run.endpoint.label}")

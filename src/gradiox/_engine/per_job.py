@@ -1,0 +1,147 @@
+"""The common part of transports with one connection per job (Gradio 3.x ws, 4.0-4.8 sse).
+
+Each job gets its own task, which opens the job's connection, follows it to the end and
+hands every message to the job. Events that skip the queue (3.x ``queue=False``) are
+called through the direct route instead. Cancelling a job closes its connection and
+stops it on the server with the app's cancel event (these servers have no ``/cancel``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from gradiox._engine.cancel import stop_without_cancel_route
+from gradiox._engine.direct import call_direct
+from gradiox.exceptions import GradioxError, ProtocolError, TransportError
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from gradiox._engine.connect import AppDescription
+    from gradiox._engine.http import HttpSession
+    from gradiox._engine.jobs import JobRun
+    from gradiox._protocol.messages import Message
+
+__all__ = ["PerJobTransport"]
+
+
+class PerJobTransport:
+    """A session whose jobs each have their own connection. Subclasses implement ``follow``.
+
+    Args:
+        http: The app's HTTP session.
+        app: What was discovered about the app.
+    """
+
+    def __init__(self, http: HttpSession, app: AppDescription) -> None:
+        self.http = http
+        self.app = app
+        self.hash = str(uuid.uuid4())
+        self._runs: dict[JobRun, asyncio.Task[None]] = {}
+        self._background: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    # -- Transport -------------------------------------------------------------------------
+
+    async def start(self, run: JobRun) -> None:
+        """Start following ``run`` in its own task (nothing reaches the server before)."""
+        if run.done:
+            return
+        if self._closed:
+            run.fail(TransportError("The client was closed."))
+            return
+        task = asyncio.ensure_future(self._run(run))
+        self._runs[run] = task
+        task.add_done_callback(lambda _: self._runs.pop(run, None))
+
+    async def cancel(self, run: JobRun) -> None:
+        """Close the job's connection, then stop it on the server."""
+        task = self._runs.pop(run, None)
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.stop_on_server(run)
+
+    def release(self, event_id: str | None) -> None:
+        """Nothing to do: a job's task ends with the job."""
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a background task that belongs to this session (kept referenced)."""
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    @property
+    def has_pending(self) -> bool:
+        """True while some job of this session has not ended."""
+        return bool(self._runs)
+
+    def start_heartbeat(self) -> None:
+        """Nothing to do: servers this old have no heartbeat route."""
+
+    def retire(self) -> None:
+        """Nothing to do: each job's connection ends with the job."""
+
+    async def aclose(self) -> None:
+        """Close every job's connection now."""
+        self._closed = True
+        tasks = [*self._runs.values(), *self._background]
+        self._runs.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    # -- for subclasses --------------------------------------------------------------------
+
+    async def encode(self, run: JobRun) -> list[Any]:
+        """The job's input data as this server wants it (the job's data as is by default)."""
+        return run.data
+
+    async def deliver(self, run: JobRun, message: Message) -> None:
+        """Hand one message to the job (subclasses may convert its outputs first)."""
+        run.on_message(message)
+
+    async def follow(self, run: JobRun, data: list[Any]) -> bool:
+        """Submit the job through the queue and deliver its messages.
+
+        Returns:
+            True if the server finished the job (else the connection ended too early).
+        """
+        raise NotImplementedError
+
+    async def stop_on_server(self, run: JobRun) -> None:
+        """Stop a job on the server (best effort): servers this old have no ``/cancel``."""
+        await stop_without_cancel_route(self.http, self.app, self.hash, run.endpoint, run.event_id)
+
+    # -- internals -------------------------------------------------------------------------
+
+    async def _run(self, run: JobRun) -> None:
+        try:
+            data = await self.encode(run)
+            if self.app.features.uses_queue(run.endpoint.queued):
+                finished = await self.follow(run, data)
+            else:
+                message = await call_direct(
+                    self.http,
+                    self.app,
+                    fn_index=run.endpoint.fn_index,
+                    session_hash=self.hash,
+                    data=data,
+                    headers=run.headers,
+                )
+                await self.deliver(run, message)
+                finished = True
+        except GradioxError as exc:
+            run.fail(exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - a job must end, never hang on a surprise
+            run.fail(ProtocolError(f"The job's connection failed unexpectedly: {exc!r}"))
+            return
+        if not finished and not run.done:
+            run.fail(TransportError("The server closed the connection before the job finished."))

@@ -1,0 +1,49 @@
+"""The direct (non-queued) HTTP route, ``POST api/predict/``: its request body and its answer.
+
+Events that skip the queue (3.x ``queue=False`` or apps without ``.queue()``) and the
+cancel events of servers older than ``/cancel`` are called here. The answer is turned into
+the ``process_completed`` message the queue would have sent, so one job machine reads both.
+
+Must not import httpx, anyio or any gradiox I/O module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gradiox._protocol.messages import Message, message_from_dict
+from gradiox.exceptions import ProtocolError
+
+__all__ = ["DIRECT_ROUTE", "direct_body", "direct_message"]
+
+# With a fn_index in the body, the name in the path is ignored: this reaches any event.
+DIRECT_ROUTE = "api/predict/"
+
+
+def direct_body(fn_index: int, session_hash: str, data: list[Any]) -> dict[str, Any]:
+    """The body of a direct call (State lives under ``session_hash``, as on the queue)."""
+    return {"data": data, "fn_index": fn_index, "session_hash": session_hash, "event_data": None}
+
+
+def direct_message(status_code: int, body: Any) -> Message | None:
+    """Turn a direct call's answer into a ``process_completed`` message.
+
+    Args:
+        status_code: The HTTP status.
+        body: The decoded JSON body (None if it was not JSON).
+
+    Returns:
+        The completion message, or None if the answer is not one the route gives for a
+        finished call (the caller then raises an HTTP error).
+
+    Raises:
+        ProtocolError: A 200 answer without an output object.
+    """
+    if status_code == 200:
+        if not isinstance(body, dict):
+            raise ProtocolError(f"The direct route answered without an output: {body!r:.200}")
+        return message_from_dict({"msg": "process_completed", "output": body, "success": True})
+    if status_code == 500 and isinstance(body, dict) and "error" in body:
+        # The app raised: the body is the error payload the queue would have sent.
+        return message_from_dict({"msg": "process_completed", "output": body, "success": False})
+    return None

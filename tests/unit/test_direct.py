@@ -1,0 +1,43 @@
+"""The direct route's body and the completion message made from its answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from gradiox._protocol.direct import DIRECT_ROUTE, direct_body, direct_message
+from gradiox.exceptions import ProtocolError
+
+
+def test_body() -> None:
+    assert DIRECT_ROUTE == "api/predict/"
+    assert direct_body(4, "s", [1]) == {
+        "data": [1],
+        "fn_index": 4,
+        "session_hash": "s",
+        "event_data": None,
+    }
+
+
+def test_success_becomes_a_completion() -> None:
+    message = direct_message(200, {"data": [3.0], "is_generating": False})
+    assert message is not None and message.kind == "process_completed"
+    assert message.get("success") is True and message.get("output") == {
+        "data": [3.0],
+        "is_generating": False,
+    }
+
+
+def test_app_error_becomes_a_failed_completion() -> None:
+    message = direct_message(500, {"error": "'boom'"})
+    assert message is not None and message.get("success") is False
+    assert message.get("output") == {"error": "'boom'"}
+
+
+@pytest.mark.parametrize(("status", "body"), [(500, None), (500, "Internal"), (404, {"detail": 1})])
+def test_other_answers_are_not_results(status: int, body: object) -> None:
+    assert direct_message(status, body) is None
+
+
+def test_200_without_an_object_is_a_protocol_error() -> None:
+    with pytest.raises(ProtocolError):
+        direct_message(200, [1, 2])
