@@ -168,11 +168,16 @@ class Session:
             while self.demux.has_pending and not self._closed:
                 try:
                     delivered = await self._read_once()
-                except (ProtocolError, GradioxError) as exc:
-                    if not isinstance(exc, TransportError):
-                        self._fail_all(exc)
-                        return
+                except TransportError as exc:
                     delivered, last_error = False, exc
+                except GradioxError as exc:
+                    self._fail_all(exc)
+                    return
+                except Exception as exc:  # noqa: BLE001 - a bug must fail the jobs, not hang them
+                    error = ProtocolError(f"Reading the job stream failed unexpectedly: {exc!r}")
+                    error.__cause__ = exc
+                    self._fail_all(error)
+                    return
                 fruitless = 0 if delivered else fruitless + 1
                 if fruitless >= MAX_FRUITLESS_STREAMS:
                     self._fail_all(

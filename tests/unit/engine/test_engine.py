@@ -409,3 +409,20 @@ def test_clients_share_one_tls_context() -> None:
     assert unverified.client._transport._pool._ssl_context is not shared  # type: ignore[attr-defined]
     for session in (first, second, unverified):
         asyncio.run(session.aclose())
+
+
+def test_an_unexpected_error_while_reading_fails_jobs_instead_of_hanging() -> None:
+    fake = FakeGradio()
+
+    def broken(n: int) -> httpx.Response:
+        raise RuntimeError("bug in the stream")
+
+    fake.stream_override = broken
+
+    async def main() -> None:
+        async with aclient(fake) as client:
+            with pytest.raises(ProtocolError, match="failed unexpectedly"):
+                await client.predict(1, 2, api_name="/add")
+
+    run(main())
+    assert fake.streams_opened == 1
