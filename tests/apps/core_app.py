@@ -27,6 +27,8 @@ Endpoints (``api_name`` → behaviour):
   5.x ``show_api=False``)
 * ``/sleep50(x)``            → async, sleeps 50 ms, returns ``x`` (``concurrency_limit=None``)
 * ``/withbtn(text, btn)``    → ``f"{text}|{btn}"`` (a ``gr.Button`` used as an input)
+* ``/whoami(x)``             → ``"<x> token=yes:<token>"`` or ``"<x> token=none"``: the handler
+  takes a ``gr.OAuthToken``, which a client passes with ``Client(oauth_token=...)``
 * ``/json_path()``           → ``gr.JSON`` value
   ``{"path": "some/where.txt", "note": "not a file"}``
 """
@@ -132,6 +134,10 @@ def json_path() -> dict[str, str]:
     return {"path": "some/where.txt", "note": "not a file"}
 
 
+def whoami(x: str, token: gr.OAuthToken | None) -> str:
+    return f"{x} token={'yes:' + token.token if token else 'none'}"
+
+
 with gr.Blocks(title="gradiox core test app") as demo:
     with gr.Tab("add"):
         a = gr.Number(value=1, label="A")
@@ -200,6 +206,9 @@ with gr.Blocks(title="gradiox core test app") as demo:
         )
         json_out = gr.JSON(label="JSON")
         gr.Button("json_path").click(json_path, None, json_out, api_name="json_path")
+        who_in = gr.Textbox(label="Who")
+        who_out = gr.Textbox(label="Token seen")
+        gr.Button("whoami").click(whoami, who_in, who_out, api_name="whoami")
 
 
 if __name__ == "__main__":

@@ -278,3 +278,13 @@ def test_callbacks_do_not_run_on_the_loop_thread(client: Client) -> None:
     client.submit(1, 2, api_name="/add", result_callbacks=[callback]).result()
     assert done.wait(10)
     assert names and names[0] != "gradiox-loop"
+
+
+def test_oauth_token_goes_only_to_endpoints_that_take_it(core_url: str, server_stem: str) -> None:
+    if not server_stem.startswith("gradio-6"):
+        pytest.skip("/info marks gr.OAuthToken parameters from Gradio 6")
+    with Client(core_url, verbose=False, oauth_token="tokABC") as c:
+        assert c.predict("w", api_name="/whoami") == "w token=yes:tokABC"
+        assert c.predict(1, 2, api_name="/add") == 3
+    with Client(core_url, verbose=False) as c:
+        assert c.predict("w", api_name="/whoami") == "w token=none"

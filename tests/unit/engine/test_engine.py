@@ -411,6 +411,40 @@ def test_clients_share_one_tls_context() -> None:
         asyncio.run(session.aclose())
 
 
+def test_oauth_token_is_sent_only_to_endpoints_that_declare_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copy
+
+    from tests.unit.engine import fake as fake_module
+
+    info = copy.deepcopy(fake_module.INFO)
+    info["named_endpoints"]["/count"]["oauth_token"] = "optional"
+    monkeypatch.setattr(fake_module, "INFO", info)
+
+    def script(event_id: str, body: dict[str, Any]) -> list[bytes]:
+        return sse(
+            {
+                "msg": "process_completed",
+                "event_id": event_id,
+                "success": True,
+                "output": {"data": [sum(body["data"])]},
+            }
+        )
+
+    fake = FakeGradio(script)
+
+    async def main() -> None:
+        async with aclient(fake, oauth_token="tokABC") as client:
+            await client.predict(1, 2, api_name="/add")
+            await client.submit(1, api_name="/count").result()
+
+    run(main())
+    add_body, count_body = fake.joins
+    assert "oauth_token" not in add_body
+    assert count_body["oauth_token"] == "tokABC"
+
+
 def test_an_unexpected_error_while_reading_fails_jobs_instead_of_hanging() -> None:
     fake = FakeGradio()
 
