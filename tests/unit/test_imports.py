@@ -52,3 +52,16 @@ def test_public_names() -> None:
     assert sorted(gradiox.__all__) == gradiox.__all__
     for name in gradiox.__all__:
         assert hasattr(gradiox, name)
+
+
+def test_import_gradiox_is_light_until_a_client_is_used() -> None:
+    out = run_python(
+        "import sys, json, gradiox\n"
+        "light = 'httpx' in sys.modules or 'asyncio' in sys.modules\n"
+        "from gradiox import Client, AsyncClient, Job, AsyncJob\n"
+        "print(json.dumps([light, 'httpx' in sys.modules, Client.__module__]))"
+    )
+    light, loaded, module = json.loads(out)
+    assert light is False
+    assert loaded is True
+    assert module == "gradiox.client"
