@@ -32,6 +32,10 @@ __all__ = ["HttpSession", "raise_for_status"]
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=15.0, pool=None)
 STREAM_TIMEOUT = httpx.Timeout(connect=15.0, read=75.0, write=60.0, pool=None)
 USER_AGENT = f"gradiox/{__version__}"
+# Uvicorn (Gradio's server) closes idle keep-alive connections after 5 s, the same as
+# httpx's default expiry: a request sent on a connection the server is closing at that
+# moment fails with a ReadError. Retiring idle connections well before keeps clear of it.
+KEEPALIVE_EXPIRY = 2.0
 
 
 class HttpSession:
@@ -54,7 +58,11 @@ class HttpSession:
     ) -> None:
         options: dict[str, Any] = {
             "timeout": DEFAULT_TIMEOUT,
-            "limits": httpx.Limits(max_connections=256, max_keepalive_connections=64),
+            "limits": httpx.Limits(
+                max_connections=256,
+                max_keepalive_connections=64,
+                keepalive_expiry=KEEPALIVE_EXPIRY,
+            ),
             "follow_redirects": False,
         }
         options.update(httpx_kwargs or {})
