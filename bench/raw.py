@@ -1,0 +1,233 @@
+"""The floor: the least a client can do to call a Gradio app over the sse_v1+ protocol.
+
+One keep-alive ``httpx`` client, one SSL context per process (made at import, never per
+request), one session hash per connected client. A call is ``POST queue/join`` then
+``GET queue/data`` read until the job's ``process_completed`` (and to the end of the stream,
+so the connection goes back to the pool). Concurrent jobs (:func:`burst`) share one session
+and one stream, routed by ``event_id``, on one ``httpx.AsyncClient`` in one thread.
+
+No retries, no validation, no file hashing: whatever a real client does on top is its
+overhead over this floor. Imports only the standard library and httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import ssl
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+SSL_CONTEXT = ssl.create_default_context()
+TIMEOUT = httpx.Timeout(300.0, pool=None)
+LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+CHUNK = 1 << 20
+
+
+def apply_diff(value: Any, diff: list[list[Any]]) -> Any:
+    """Apply one sse_v2+ streaming diff (``[[action, path, value], ...]``) to ``value``."""
+    for action, path, new in diff:
+        if not path:
+            if action == "replace":
+                value = new
+            elif action == "append":
+                value = value + new
+            continue
+        target = value
+        for key in path[:-1]:
+            target = target[key]
+        last = path[-1]
+        if action == "replace":
+            target[last] = new
+        elif action == "append":
+            target[last] += new
+        elif action == "add":
+            if isinstance(target, list):
+                target.insert(int(last), new)
+            else:
+                target[last] = new
+        elif action == "delete":
+            del target[last]
+    return value
+
+
+def api_base(src: str, config: dict[str, Any]) -> str:
+    """Where the queue routes live: ``src`` plus the config's ``api_prefix`` (5.x+)."""
+    prefix = str(config.get("api_prefix") or "").strip("/")
+    return f"{src}{prefix}/" if prefix else src
+
+
+def endpoint_ids(config: dict[str, Any]) -> dict[str, int]:
+    """``"/name"`` -> fn_index (the dependency id) for every named endpoint."""
+    ids = {}
+    for index, dep in enumerate(config["dependencies"]):
+        name = dep.get("api_name")
+        if name:
+            ids["/" + str(name).lstrip("/")] = dep.get("id", index)
+    return ids
+
+
+class RawClient:
+    """A connected raw client (sync): config and info fetched, one session."""
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.http = httpx.Client(verify=SSL_CONTEXT, timeout=TIMEOUT)
+        config = self.http.get(src + "config").raise_for_status().json()
+        self.api = api_base(src, config)
+        self.info = self.http.get(self.api + "info").raise_for_status().json()
+        self.ids = endpoint_ids(config)
+        self.session = str(uuid.uuid4())
+        self.has_diffs = config.get("protocol") in ("sse_v2", "sse_v2.1", "sse_v3")
+
+    def close(self) -> None:
+        self.http.close()
+
+    def run(
+        self,
+        api_name: str,
+        data: list[Any],
+        on_message: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Run one job; return its ``process_completed`` message."""
+        body = {"data": data, "fn_index": self.ids[api_name], "session_hash": self.session}
+        event_id = self.http.post(self.api + "queue/join", json=body).raise_for_status().json()
+        event_id = event_id["event_id"]
+        completed: dict[str, Any] | None = None
+        while completed is None:
+            with self.http.stream(
+                "GET", self.api + "queue/data", params={"session_hash": self.session}
+            ) as response:
+                for line in response.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    message = json.loads(line[5:])
+                    if message.get("event_id") != event_id:
+                        continue
+                    if on_message is not None:
+                        on_message(message)
+                    if message["msg"] == "process_completed":
+                        completed = message  # read on to close_stream: the connection is reused
+        return completed
+
+    def predict(self, api_name: str, *data: Any) -> Any:
+        """Run one job and return its first output value."""
+        completed = self.run(api_name, list(data))
+        if not completed.get("success"):
+            raise RuntimeError(f"job failed: {completed.get('output')}")
+        return completed["output"]["data"][0]
+
+    def stream(self, api_name: str, *data: Any) -> list[tuple[Any, float]]:
+        """Run a generator job; return ``(value, time.time() at arrival)`` per yield."""
+        items: list[tuple[Any, float]] = []
+        state: dict[str, Any] = {"value": None, "first": True}
+
+        def on_message(message: dict[str, Any]) -> None:
+            if message["msg"] != "process_generating":
+                return
+            raw = message["output"]["data"][0]
+            if self.has_diffs and not state["first"]:
+                state["value"] = apply_diff(state["value"], raw)
+            else:
+                state["value"] = raw
+            state["first"] = False
+            items.append((state["value"], time.time()))
+
+        completed = self.run(api_name, list(data), on_message)
+        if not completed.get("success"):
+            raise RuntimeError(f"job failed: {completed.get('output')}")
+        return items
+
+    def progress_indices(self, api_name: str, *data: Any) -> list[int]:
+        """Run a ``gr.Progress`` job; return the progress ``index`` of every update sent."""
+        seen: list[int] = []
+
+        def on_message(message: dict[str, Any]) -> None:
+            if message["msg"] == "progress" and message.get("progress_data"):
+                seen.append(message["progress_data"][0]["index"])
+
+        self.run(api_name, list(data), on_message)
+        return seen
+
+    def file_roundtrip(self, path: str, out_dir: str) -> str:
+        """Upload ``path``, echo it through ``/file_echo``, download the result to ``out_dir``."""
+        name = os.path.basename(path)
+        with open(path, "rb") as fh:
+            uploaded = self.http.post(self.api + "upload", files=[("files", (name, fh))])
+        server_path = uploaded.raise_for_status().json()[0]
+        value = {"path": server_path, "orig_name": name, "meta": {"_type": "gradio.FileData"}}
+        output = self.predict("/file_echo", value)
+        url = output.get("url") or f"{self.api}file={output['path']}"
+        target = os.path.join(out_dir, f"raw-{uuid.uuid4().hex}-{name}")
+        with self.http.stream("GET", url) as response, open(target, "wb") as out:
+            response.raise_for_status()
+            for chunk in response.iter_bytes(CHUNK):
+                out.write(chunk)
+        return target
+
+
+def connect_once(src: str) -> RawClient:
+    """What ``Client(src)`` costs at the floor: a new pool, ``GET config``, ``GET info``."""
+    return RawClient(src)
+
+
+async def burst(src: str, api_name: str, count: int) -> dict[str, Any]:
+    """Run ``count`` jobs at once on one session and one stream; time them."""
+    async with httpx.AsyncClient(verify=SSL_CONTEXT, timeout=TIMEOUT, limits=LIMITS) as http:
+        config = (await http.get(src + "config")).raise_for_status().json()
+        api = api_base(src, config)
+        (await http.get(api + "info")).raise_for_status()
+        fn_index = endpoint_ids(config)[api_name]
+        session = str(uuid.uuid4())
+        finished: dict[str, bool] = {}
+        errors: list[str] = []
+
+        async def join(i: int) -> str | None:
+            body = {"data": [i], "fn_index": fn_index, "session_hash": session}
+            try:
+                response = await http.post(api + "queue/join", json=body)
+                return str(response.raise_for_status().json()["event_id"])
+            except (httpx.HTTPError, KeyError, ValueError) as exc:
+                errors.append(repr(exc))
+                return None
+
+        started = time.perf_counter()
+        joins = [asyncio.ensure_future(join(i)) for i in range(count)]
+        await asyncio.wait(joins, return_when=asyncio.FIRST_COMPLETED)
+
+        def all_done() -> bool:
+            if not all(task.done() for task in joins):
+                return False
+            return all(t.result() is None or t.result() in finished for t in joins)
+
+        while not all_done():
+            async with http.stream(
+                "GET", api + "queue/data", params={"session_hash": session}
+            ) as response:
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    message = json.loads(line[5:])
+                    if message["msg"] == "process_completed":
+                        finished[message["event_id"]] = bool(message.get("success"))
+                        if all_done():
+                            break
+                    elif message.get("session_not_found"):
+                        await asyncio.sleep(0.005)  # every job so far ended; more are joining
+                        break
+        elapsed = time.perf_counter() - started
+        ok = sum(1 for success in finished.values() if success)
+        return {
+            "jobs": count,
+            "ok": ok,
+            "failed": count - ok,
+            "seconds": elapsed,
+            "first_error": errors[0] if errors else None,
+        }

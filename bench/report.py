@@ -1,0 +1,551 @@
+# ruff: noqa: RUF001 - the report uses typographic dashes and multiplication signs on purpose
+"""Turn a results JSON (written by bench/runner.py) into the Markdown report.
+
+Every figure is a median over all samples of all rounds (p95 where the issue asks for it),
+shown with its ratio to the raw-protocol floor measured in the same run. A target verdict
+(✅ met / ❌ missed) is given for the gradiox columns only.
+
+Re-render a saved run: ``.servers/bench/bin/python bench/report.py bench/out/latest.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+CLIENT_NAMES = {
+    "raw": "raw floor",
+    "gradiox": "gradiox `Client`",
+    "gradiox_async": "gradiox `AsyncClient`",
+    "gradio_client": "gradio_client 2.7.2",
+}
+GRADIOX = ("gradiox", "gradiox_async")
+MB = 1 << 20
+OK, MISS = "✅", "❌"
+
+
+# -- statistics ---------------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def p95(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def entries(store: dict[str, Any], key: str, client: str) -> list[dict[str, Any]]:
+    return list(store.get(key, {}).get(client, []))
+
+
+def good(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in items if "error" not in e and "skipped" not in e]
+
+
+def first_error(items: list[dict[str, Any]]) -> str | None:
+    for e in items:
+        if "error" in e:
+            return str(e["error"]).splitlines()[0][:160]
+    return None
+
+
+def pooled(items: list[dict[str, Any]], name: str = "samples") -> list[float]:
+    return [x for e in good(items) for x in e.get(name, [])]
+
+
+# -- formatting ---------------------------------------------------------------------------------
+
+
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def secs(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds:.2f} s"
+
+
+def mb(size: float | None) -> str:
+    return "–" if size is None else f"{size / MB:.1f} MB"
+
+
+def ratio_text(value: float | None, floor: float | None) -> str:
+    if value is None or not floor:
+        return ""
+    return f" ({value / floor:.2f}×)"
+
+
+def verdict(ok: bool | None) -> str:
+    return "" if ok is None else (f" {OK}" if ok else f" {MISS}")
+
+
+class Cell:
+    """One table cell: the text, and (for targets) whether it met the target."""
+
+    def __init__(self, text: str, ok: bool | None = None, ratio: float | None = None) -> None:
+        self.text = text
+        self.ok = ok
+        self.ratio = ratio
+
+
+def metric_cells(
+    store: dict[str, Any],
+    key: str,
+    clients: list[str],
+    value_of: Any,
+    fmt: Any,
+    *,
+    max_ratio: float | None = None,
+    min_ratio: float | None = None,
+) -> dict[str, Cell]:
+    """Cells for a metric whose target is a ratio to the raw floor."""
+    values = {c: value_of(entries(store, key, c)) for c in clients}
+    floor = values.get("raw")
+    cells = {}
+    for client in clients:
+        items = entries(store, key, client)
+        value = values[client]
+        if value is None:
+            err = first_error(items)
+            cells[client] = Cell(f"not available: {err}" if err else "–", False if err else None)
+            continue
+        ratio = value / floor if floor else None
+        ok = None
+        if client in GRADIOX and ratio is not None:
+            if max_ratio is not None:
+                ok = ratio <= max_ratio
+            if min_ratio is not None:
+                ok = ratio >= min_ratio
+        suffix = "" if client == "raw" else ratio_text(value, floor)
+        cells[client] = Cell(fmt(value) + suffix + verdict(ok) + lost_rounds(items), ok, ratio)
+    return cells
+
+
+def lost_rounds(items: list[dict[str, Any]]) -> str:
+    """A note when some rounds of this client failed (their samples are left out)."""
+    lost = sum(1 for e in items if "error" in e)
+    return f" ({lost} of {len(items)} rounds failed: {first_error(items)})" if lost else ""
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+# -- sections -----------------------------------------------------------------------------------
+
+
+def present_clients(store: dict[str, Any], meta: dict[str, Any]) -> list[str]:
+    seen = {c for per in store.values() for c in per}
+    return [c for c in meta.get("clients", list(CLIENT_NAMES)) if c in seen]
+
+
+def config_rows(
+    store: dict[str, Any], clients: list[str]
+) -> tuple[list[list[str]], list[tuple[str, dict[str, Cell]]]]:
+    """Rows of a configuration's main table, and the cells that carry targets."""
+    rows: list[list[str]] = []
+    targets: list[tuple[str, dict[str, Cell]]] = []
+
+    def add(label: str, target: str, cells: dict[str, Cell], is_target: bool = True) -> None:
+        rows.append([label, target] + [cells[c].text for c in clients])
+        if is_target and target:
+            targets.append((f"{label}: {target}", cells))
+
+    if "connect" in store:
+        add(
+            "`Client(url)` connect, median",
+            "≤ 1.3× raw",
+            metric_cells(store, "connect", clients, lambda i: median(pooled(i)), ms, max_ratio=1.3),
+        )
+    if "predict" in store:
+        add(
+            "sequential predict, median",
+            "≤ 1.15× raw",
+            metric_cells(
+                store, "predict", clients, lambda i: median(pooled(i)), ms, max_ratio=1.15
+            ),
+        )
+        add(
+            "sequential predict, p95",
+            "≤ 1.3× raw",
+            metric_cells(store, "predict", clients, lambda i: p95(pooled(i)), ms, max_ratio=1.3),
+        )
+    for key in sorted((k for k in store if k.startswith("burst-")), key=lambda k: int(k[6:])):
+        jobs = key[6:]
+        add(
+            f"{jobs} jobs at once: throughput",
+            "≥ 0.9× raw",
+            metric_cells(
+                store,
+                key,
+                clients,
+                lambda i: median([e["throughput"] for e in good(i)]),
+                lambda v: f"{v:.0f} jobs/s",
+                min_ratio=0.9,
+            ),
+        )
+        add(
+            f"{jobs} jobs at once: failed jobs (all rounds)", "0", failed_cells(store, key, clients)
+        )
+        add(f"{jobs} jobs at once: peak threads", "≤ 8", thread_cells(store, key, clients))
+        add(
+            f"{jobs} jobs at once: peak RSS",
+            "≤ 1.5× raw",
+            metric_cells(
+                store,
+                key,
+                clients,
+                lambda i: median([e["process_rss_peak"] for e in good(i)]),
+                mb,
+                max_ratio=1.5,
+            ),
+        )
+    if "stream" in store:
+        add(
+            "per-item latency, generator every 20 ms, median",
+            "≤ 1.3× raw",
+            metric_cells(store, "stream", clients, lambda i: median(pooled(i)), ms, max_ratio=1.3),
+        )
+    if "count" in store:
+        add(
+            "2000-item generator: complete and in order",
+            "all rounds",
+            complete_cells(store, "count", clients),
+        )
+        add(
+            "2000-item generator: total time, median",
+            "≤ 1.1× raw",
+            metric_cells(
+                store,
+                "count",
+                clients,
+                lambda i: median([e["seconds"] for e in good(i)]),
+                secs,
+                max_ratio=1.1,
+            ),
+        )
+    for key, how in (
+        ("progress_status", "`status()` polling"),
+        ("progress_aiter", "async iteration"),
+    ):
+        if key in store:
+            add(
+                f"`gr.Progress` updates seen via {how}",
+                "20 of 20",
+                progress_cells(store, key, clients),
+            )
+    for key in sorted((k for k in store if k.startswith("file-")), key=file_size):
+        label = key[5:]
+        huge = file_size(key) >= 1024 * MB
+        add(
+            f"{label} round trip: time, median",
+            "" if huge else "≤ 1.1× raw",
+            metric_cells(
+                store,
+                key,
+                clients,
+                lambda i: median([e["seconds"] for e in good(i)]),
+                secs,
+                max_ratio=None if huge else 1.1,
+            ),
+            is_target=not huge,
+        )
+        limit = 50 * MB if huge else 30 * MB
+        add(
+            f"{label} round trip: RSS growth, worst",
+            "< 50 MB" if huge else "≤ 30 MB",
+            growth_cells(store, key, clients, limit, strict=huge),
+        )
+    return rows, targets
+
+
+def file_size(key: str) -> int:
+    label = key[5:]
+    number = float("".join(ch for ch in label if ch.isdigit() or ch == "."))
+    return int(number * (1024 * MB if label.endswith("GB") else MB))
+
+
+def failed_cells(store: dict[str, Any], key: str, clients: list[str]) -> dict[str, Cell]:
+    cells = {}
+    for client in clients:
+        items = entries(store, key, client)
+        ok_items = good(items)
+        if not ok_items:
+            err = first_error(items)
+            cells[client] = Cell(f"not available: {err}" if err else "–", False if err else None)
+            continue
+        failed = sum(e["failed"] for e in ok_items)
+        total = sum(e["jobs"] for e in ok_items)
+        ok = failed == 0 if client in GRADIOX else None
+        note = ""
+        if failed and ok_items:
+            err = next((e["first_error"] for e in ok_items if e.get("first_error")), None)
+            note = f" ({err[:60]})" if err else ""
+        cells[client] = Cell(f"{failed} of {total}{note}{verdict(ok)}", ok)
+    return cells
+
+
+def thread_cells(store: dict[str, Any], key: str, clients: list[str]) -> dict[str, Cell]:
+    cells = {}
+    for client in clients:
+        ok_items = good(entries(store, key, client))
+        values = [e["peak_threads"] for e in ok_items if e.get("peak_threads")]
+        if not values:
+            cells[client] = Cell("–")
+            continue
+        worst = max(values)
+        ok = worst <= 8 if client in GRADIOX else None
+        cells[client] = Cell(f"{worst}{verdict(ok)}", ok)
+    return cells
+
+
+def complete_cells(store: dict[str, Any], key: str, clients: list[str]) -> dict[str, Cell]:
+    cells = {}
+    for client in clients:
+        items = entries(store, key, client)
+        ok_items = good(items)
+        if not ok_items:
+            err = first_error(items)
+            cells[client] = Cell(f"not available: {err}" if err else "–", False if err else None)
+            continue
+        complete = sum(1 for e in ok_items if e["complete"] and e["in_order"] and e["final_ok"])
+        ok = complete == len(items) if client in GRADIOX else None
+        got = min(e["received"] for e in ok_items)
+        cells[client] = Cell(f"{complete}/{len(items)} runs (≥ {got} items){verdict(ok)}", ok)
+    return cells
+
+
+def progress_cells(store: dict[str, Any], key: str, clients: list[str]) -> dict[str, Cell]:
+    cells = {}
+    for client in clients:
+        items = entries(store, key, client)
+        ok_items = good(items)
+        if not ok_items:
+            skipped = next((e["skipped"] for e in items if "skipped" in e), None)
+            err = first_error(items)
+            text = "n/a" if skipped else (f"not available: {err}" if err else "–")
+            cells[client] = Cell(text, False if err else None)
+            continue
+        worst = min(e["seen"] for e in ok_items)
+        of = ok_items[0]["of"]
+        ok = (worst == of and len(ok_items) == len(items)) if client in GRADIOX else None
+        cells[client] = Cell(f"{worst} of {of} (worst run){verdict(ok)}", ok)
+    return cells
+
+
+def growth_cells(
+    store: dict[str, Any], key: str, clients: list[str], limit: int, *, strict: bool
+) -> dict[str, Cell]:
+    cells = {}
+    for client in clients:
+        items = entries(store, key, client)
+        ok_items = good(items)
+        if not ok_items:
+            err = first_error(items)
+            cells[client] = Cell(f"not available: {err}" if err else "–", False if err else None)
+            continue
+        worst = max(e["rss_growth"] for e in ok_items)
+        ok = None
+        if client in GRADIOX:
+            ok = worst < limit if strict else worst <= limit
+        cells[client] = Cell(f"{mb(worst)}{verdict(ok)}", ok)
+    return cells
+
+
+def imports_section(imports: dict[str, Any]) -> tuple[list[str], list[tuple[str, Cell]]]:
+    lines: list[str] = []
+    targets: list[tuple[str, Cell]] = []
+    for venv, data in imports.items():
+        if venv == "errors":
+            continue
+        samples = data["samples"]
+        base = median(samples.get("httpx", []))
+        rows = []
+        for label, values in samples.items():
+            value = median(values)
+            if value is None:
+                rows.append([f"`{label}`", "–", "–", "–"])
+                continue
+            ratio = value / base if base else None
+            ok = None
+            if label.startswith("gradiox") and ratio is not None:
+                ok = ratio <= 1.2
+                if venv == "bench" and label == "gradiox":
+                    targets.append(("`import gradiox`: ≤ 1.2× `import httpx`", Cell("", ok, ratio)))
+            rows.append(
+                [
+                    f"`{label}`",
+                    ms(value),
+                    ms(p95(values)),
+                    (f"{ratio:.2f}×" if ratio is not None else "–") + verdict(ok),
+                ]
+            )
+        where = (
+            "bench venv (gradio_client's dependencies installed, so `import httpx` also "
+            "imports click for its CLI)"
+            if venv == "bench"
+            else "development venv `.venv/` (only gradiox's own dependencies)"
+        )
+        lines.append(f"In the {where}, {len(next(iter(samples.values())))} fresh processes each:")
+        lines.append("")
+        lines += table(["statement", "median", "p95", "ratio to `import httpx`"], rows)
+        lines.append("")
+    if "errors" in imports:
+        for label, err in imports["errors"].items():
+            lines.append(f"- `{label}` failed: `{err.strip().splitlines()[-1][:200]}`")
+        lines.append("")
+    return lines, targets
+
+
+HOW_TO_READ = [
+    (
+        "- Ratios are to the raw floor of the same run (`(1.05×)` = 5% slower than the floor; "
+        "for throughput, higher is better). Medians pool every sample of every round; each "
+        "round ran every client once, in rotated order, each in a fresh process."
+    ),
+    (
+        "- With gradio 6's defaults the server recomputes a pandas summary of up to 10 000 past "
+        "events after every event (`GRADIO_ANALYTICS_CACHE_FREQUENCY=1`), so its cost grows "
+        "during the run and hides client overhead; the analytics-off server shows the clients."
+    ),
+    (
+        "- Threads are sampled every 10 ms from outside the client process; RSS peaks are the "
+        "process's `ru_maxrss`; RSS growth is the peak during one round trip over the RSS "
+        "just before it (after a 1 KB warm-up round trip)."
+    ),
+]
+
+
+def render(results: dict[str, Any], notes: str | None = None) -> str:
+    meta = results["meta"]
+    machine = meta["machine"]
+    out: list[str] = []
+    title = "Benchmark results" + (
+        " (quick mode: smoke numbers only)" if meta["mode"] == "quick" else ""
+    )
+    out += [f"# {title}", ""]
+    versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items())
+    servers = ", ".join(
+        f"{key} = {info['stem'].replace('-', ' ')}"
+        + (" with GRADIO_ANALYTICS_CACHE_FREQUENCY=10^12" if info["env"] else "")
+        + (" (**not available**)" if info.get("error") else "")
+        for key, info in results["servers"].items()
+    )
+    produced = (
+        f"Produced by `{meta['command']}` on {meta['date']} "
+        f"(took {meta.get('duration_s', 0) / 60:.0f} min). Regenerate: `bash bench/run.sh`; "
+        "see [README.md](README.md) for what is measured and how."
+    )
+    load = (
+        f"- Load average before / after: {fmt_load(meta.get('load_before'))} / "
+        f"{fmt_load(meta.get('load_after'))}; 1-minute load when each worker started: "
+        f"{load_range(results)} (the machine is shared with other work: absolute times "
+        "are noisy, the ratios of interleaved runs less so)"
+    )
+    out += [
+        produced,
+        "",
+        f"- Machine: {machine['cores']} cores ({machine['cpu']}), {machine['memory_gb']} GB",
+        f"- OS: {machine['platform']}",
+        f"- Python {machine['python']}; client side: {versions}; gradiox at git {machine['git']}",
+        f"- Servers: {servers}",
+        load,
+        "",
+    ]
+    all_targets: list[tuple[str, str, dict[str, Cell]]] = []
+    body: list[str] = []
+    if "imports" in results:
+        lines, import_targets = imports_section(results["imports"])
+        body += ["## Import time", "", *lines]
+        for label, cell in import_targets:
+            all_targets.append(("fresh process", label, {"gradiox": cell}))
+    for config, store in results["configs"].items():
+        clients = present_clients(store, meta)
+        rows, targets = config_rows(store, clients)
+        server = results["servers"][config]
+        body += [f"## {config}: {describe(config, server)}", ""]
+        header = ["scenario", "target"] + [CLIENT_NAMES.get(c, c) for c in clients]
+        body += table(header, rows)
+        body.append("")
+        for label, cells in targets:
+            all_targets.append((config, label, cells))
+    out += ["## Targets at a glance (gradiox)", ""]
+    out += summary(all_targets)
+    out.append("")
+    if notes:
+        out += ["## Why the missed targets are missed", "", notes.strip(), ""]
+    out += body
+    out += ["## How to read this", "", *HOW_TO_READ, ""]
+    return "\n".join(out)
+
+
+def describe(config: str, server: dict[str, Any]) -> str:
+    version = server["stem"].replace("gradio-", "gradio ")
+    analytics = (
+        "analytics off (GRADIO_ANALYTICS_CACHE_FREQUENCY=10^12)" if server["env"] else "defaults"
+    )
+    return f"{version}, {analytics}"
+
+
+def load_range(results: dict[str, Any]) -> str:
+    loads = sorted(
+        e["load"]
+        for per_scenario in results["configs"].values()
+        for per_client in per_scenario.values()
+        for items in per_client.values()
+        for e in items
+        if e.get("load") is not None
+    )
+    if not loads:
+        return "–"
+    return f"median {median(loads):.1f}, range {loads[0]:.1f}-{loads[-1]:.1f}"
+
+
+def fmt_load(load: Any) -> str:
+    return "–" if not load else "/".join(f"{x:.1f}" for x in load)
+
+
+def summary(targets: list[tuple[str, str, dict[str, Cell]]]) -> list[str]:
+    rows = []
+    for config, label, cells in targets:
+        row = [config, label]
+        for client in GRADIOX:
+            cell = cells.get(client)
+            if cell is None or cell.ok is None:
+                row.append("–" if cell is None or not cell.text else cell.text)
+                continue
+            ratio = f"{cell.ratio:.2f}× " if cell.ratio is not None else ""
+            shown = ratio if ratio else cell.text.replace(OK, "").replace(MISS, "").strip() + " "
+            row.append(f"{shown}{OK if cell.ok else MISS}")
+        rows.append(row)
+    met = sum(1 for _, _, cells in targets for c in GRADIOX if cells.get(c) and cells[c].ok)
+    missed = sum(
+        1 for _, _, cells in targets for c in GRADIOX if cells.get(c) and cells[c].ok is False
+    )
+    lines = table(["server", "target", "gradiox `Client`", "gradiox `AsyncClient`"], rows)
+    return [f"{met} met, {missed} missed.", "", *lines]
+
+
+def main() -> int:
+    here = Path(__file__).parent
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else here / "out" / "latest.json"
+    notes = here / "NOTES.md"
+    results = json.loads(path.read_text())
+    use_notes = notes.is_file() and results["meta"]["mode"] != "quick"
+    sys.stdout.write(render(results, notes.read_text() if use_notes else None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The benchmark's one command. From the repo root:
+#
+#   bash bench/run.sh            # full run (about 30-40 min on 2 cores); writes bench/RESULTS.md
+#   bash bench/run.sh --quick    # a few calls per scenario, small files (a couple of minutes)
+#
+# Other options go to bench/runner.py (`bash bench/run.sh --help`).
+#
+# 1. scripts/setup.sh builds .venv/ and the Gradio server venvs (.servers/<stem>/).
+# 2. The bench venv .servers/bench/ gets bench/requirements.txt (gradio_client, psutil,
+#    profilers) and gradiox, editable; it is rebuilt when the requirements change.
+# 3. bench/runner.py starts the servers and runs every client in its own processes.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+export UV_PYTHON_DOWNLOADS=never
+export UV_NO_PROGRESS=1
+
+# Server venvs the benchmark uses (those with a requirements file; 4.44.1 when it exists).
+stems=()
+for stem in gradio-6.31.0 gradio-5.50.0 gradio-4.44.1; do
+    [ -f "requirements/servers/$stem.txt" ] && stems+=("$stem")
+done
+# BENCH_SKIP_SETUP=1: the caller (e.g. the smoke test, under scripts/test.sh) already ran it.
+if [ "${BENCH_SKIP_SETUP:-0}" != 1 ]; then
+    bash scripts/setup.sh "${stems[@]}"
+fi
+
+UV="$ROOT/.venv/bin/uv"
+VENV=".servers/bench"
+PYTHON="${PYTHON:-python3}"
+BASE_PYTHON="$("$PYTHON" -c 'import sys; print(sys.executable)')"
+want="$(sha256sum bench/requirements.txt | cut -d' ' -f1) $("$BASE_PYTHON" -c 'import platform; print(platform.python_version())')"
+if [ ! -x "$VENV/bin/python" ] || [ ! -f "$VENV/.stamp" ] || [ "$(cat "$VENV/.stamp")" != "$want" ]; then
+    log "building the bench venv $VENV from bench/requirements.txt"
+    rm -rf "$VENV"
+    mkdir -p .servers
+    "$UV" venv --quiet --python "$BASE_PYTHON" "$VENV"
+    "$UV" pip sync --quiet --python "$VENV/bin/python" bench/requirements.txt
+    printf '%s\n' "$want" >"$VENV/.stamp"
+fi
+# gradiox itself, editable (no dependencies: they are pinned above).
+"$UV" pip install --quiet --python "$VENV/bin/python" --no-deps -e .
+
+exec "$VENV/bin/python" bench/runner.py "$@"
