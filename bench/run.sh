@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark's one command. From the repo root:
 #
-#   bash bench/run.sh            # full run (about 30-40 min on 2 cores); writes bench/RESULTS.md
+#   bash bench/run.sh            # full run (25-45 min on 2 cores); writes bench/RESULTS.md
 #   bash bench/run.sh --quick    # a few calls per scenario, small files (a couple of minutes)
 #
 # Other options go to bench/runner.py (`bash bench/run.sh --help`).
