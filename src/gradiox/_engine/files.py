@@ -48,12 +48,25 @@ from gradiox.exceptions import (
 from gradiox.files import FileNotFoundForUploadError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Coroutine
+    from collections.abc import AsyncIterator, Coroutine, Iterator
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
 
-__all__ = ["FileTransfer", "default_download_dir"]
+__all__ = ["FileTransfer", "default_download_dir", "local_read_errors"]
+
+
+@contextlib.contextmanager
+def local_read_errors(path: str) -> Iterator[None]:
+    """Turn OS errors while opening or reading an input file into gradiox errors."""
+    try:
+        yield
+    except FileNotFoundError as exc:
+        raise FileNotFoundForUploadError(
+            f"File {path} does not exist on local filesystem and is not a valid URL."
+        ) from exc
+    except OSError as exc:
+        raise FileTransferError(f"Could not read {path}: {exc}") from exc
 
 
 def default_download_dir() -> str:
@@ -161,14 +174,8 @@ class FileTransfer:
 
     async def _upload(self, local: str, name: str) -> str:
         async with self._slots:
-            try:
+            with local_read_errors(local):
                 handle = await asyncio.to_thread(open, local, "rb")
-            except FileNotFoundError as exc:
-                raise FileNotFoundForUploadError(
-                    f"File {local} does not exist on local filesystem and is not a valid URL."
-                ) from exc
-            except OSError as exc:
-                raise FileTransferError(f"Could not read {local}: {exc}") from exc
             try:
                 size = os.fstat(handle.fileno()).st_size
                 head, tail, content_type = _multipart_frame(name)

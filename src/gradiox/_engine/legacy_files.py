@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from gradiox._engine.files import FileTransfer
+from gradiox._engine.files import FileTransfer, local_read_errors
 from gradiox._engine.http import USER_AGENT, raise_for_status, translate_errors
 from gradiox._protocol.legacy_files import (
     IMAGE_INPUTS,
@@ -43,7 +43,6 @@ from gradiox._protocol.payload import (
     substitute,
 )
 from gradiox.exceptions import FileTransferError, ProtocolError
-from gradiox.files import FileNotFoundForUploadError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -102,14 +101,8 @@ class LegacyFileTransfer(FileTransfer):
         """The bytes and MIME type of a local file or a URL."""
         if is_url(path):
             return await self._legacy_fetch(path)
-        try:
+        with local_read_errors(path):
             content = await asyncio.to_thread(_read_small, path)
-        except FileNotFoundError as exc:
-            raise FileNotFoundForUploadError(
-                f"File {path} does not exist on local filesystem and is not a valid URL."
-            ) from exc
-        except OSError as exc:
-            raise FileTransferError(f"Could not read {path}: {exc}") from exc
         return content, mimetypes.guess_type(path)[0]
 
     async def _legacy_fetch(self, url: str) -> tuple[bytes, str | None]:
