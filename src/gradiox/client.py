@@ -130,18 +130,17 @@ class Job(concurrent.futures.Future):  # type: ignore[type-arg]
         return self._run.event_id
 
     def __iter__(self) -> Iterator[Any]:
-        run = self._run
+        # Wakes for outputs only: status updates (a generator sends one per item) don't
+        # need this thread.
+        feed = self._run.output_feed
         index = 0
         while True:
-            seen = len(run.updates.items)
-            while index < len(run.outputs):
-                yield run.outputs[index]
+            while index < len(feed.items):
+                yield feed.items[index]
                 index += 1
-            if run.updates.closed and index >= len(run.outputs):
+            if feed.closed or self.cancelled():
                 return
-            if self.cancelled() and not run.done:
-                return
-            run.updates.wait_sync(seen)
+            feed.wait_sync(index)
 
     async def __aiter__(self) -> AsyncIterator[Update]:
         async for update in iterate_updates(self._run):

@@ -1,8 +1,8 @@
 """An append-only list of updates that threads and event loops can wait on.
 
-The engine appends on its loop thread; sync iterators wait with a ``threading.Event``
-and async iterators on any loop wait with a future woken via ``call_soon_threadsafe``.
-Nobody polls.
+The engine appends on its loop thread. Sync iterators wait on one ``threading.Condition``
+per feed, which is notified only while a thread is waiting; async iterators on any loop
+wait with a future woken via ``call_soon_threadsafe``. Nobody polls.
 """
 
 from __future__ import annotations
@@ -21,31 +21,43 @@ T = TypeVar("T")
 
 
 class UpdateFeed(Generic[T]):
-    """Items in arrival order, plus a closed flag once no more will come."""
+    """Items in arrival order, plus a closed flag once no more will come.
+
+    Attributes:
+        items: Every item so far (a live list; only :meth:`append` adds to it).
+        closed: True once :meth:`close` was called.
+    """
 
     def __init__(self) -> None:
         self.items: list[T] = []
         self.closed = False
-        self._lock = threading.Lock()
-        self._waiters: list[Callable[[], None]] = []
+        self._changed = threading.Condition(threading.Lock())
+        self._threads_waiting = 0
+        self._wakers: list[Callable[[], None]] = []
 
     def append(self, item: T) -> None:
         """Add an item and wake every waiter."""
-        with self._lock:
+        with self._changed:
             self.items.append(item)
-            waiters, self._waiters = self._waiters, []
-        for wake in waiters:
+            wakers = self._wake_locked()
+        for wake in wakers:
             wake()
 
     def close(self) -> None:
         """Mark the end of the feed and wake every waiter."""
-        with self._lock:
+        with self._changed:
             if self.closed:
                 return
             self.closed = True
-            waiters, self._waiters = self._waiters, []
-        for wake in waiters:
+            wakers = self._wake_locked()
+        for wake in wakers:
             wake()
+
+    def _wake_locked(self) -> list[Callable[[], None]]:
+        if self._threads_waiting:
+            self._changed.notify_all()
+        wakers, self._wakers = self._wakers, []
+        return wakers
 
     def wait_sync(self, index: int, timeout: float | None = None) -> bool:
         """Block until an item at ``index`` exists or the feed is closed.
@@ -53,21 +65,23 @@ class UpdateFeed(Generic[T]):
         Returns:
             False if the timeout passed first.
         """
-        with self._lock:
-            if len(self.items) > index or self.closed:
-                return True
-            event = threading.Event()
-            self._waiters.append(event.set)
-        return event.wait(timeout)
+        with self._changed:
+            self._threads_waiting += 1
+            try:
+                return self._changed.wait_for(
+                    lambda: len(self.items) > index or self.closed, timeout
+                )
+            finally:
+                self._threads_waiting -= 1
 
     async def wait_async(self, index: int) -> None:
         """Wait, on the caller's event loop, until an item at ``index`` exists or the end."""
         loop = asyncio.get_running_loop()
-        with self._lock:
+        with self._changed:
             if len(self.items) > index or self.closed:
                 return
             future: asyncio.Future[None] = loop.create_future()
-            self._waiters.append(_waker(loop, future))
+            self._wakers.append(_waker(loop, future))
         await future
 
 

@@ -45,7 +45,9 @@ class JobRun:
 
     Attributes:
         status: The latest status (replaced, never mutated).
-        outputs: Every output so far, shaped like predict()'s result (a live list).
+        outputs: Every output so far, shaped like predict()'s result (a live list: the
+            items of ``output_feed``).
+        output_feed: The outputs alone, for iterators that wait for outputs only.
         updates: Every status and output update, in order, for iteration.
         result: The final value, once ``done`` and successful.
         error: The failure, once ``done`` and failed (JobCancelledError if cancelled).
@@ -69,7 +71,8 @@ class JobRun:
         self.extra = extra
         self.machine = JobMachine(has_diffs=session.app.features.has_diffs)
         self.status = initial_status()
-        self.outputs: list[Any] = []
+        self.output_feed: UpdateFeed[Any] = UpdateFeed()
+        self.outputs: list[Any] = self.output_feed.items
         self.updates: UpdateFeed[Update] = UpdateFeed()
         self.event_id: str | None = None
         self.result: Any = None
@@ -153,12 +156,12 @@ class JobRun:
             self.updates.append(event)
         elif isinstance(event, Output):
             value = shape_result(self.endpoint, event.data)
-            self.outputs.append(value)
+            self.output_feed.append(value)
             self.updates.append(OutputUpdate(outputs=value, success=True))
         elif isinstance(event, Finished):
             value = shape_result(self.endpoint, event.data)
             if not self.outputs:
-                self.outputs.append(value)
+                self.output_feed.append(value)
             self.updates.append(OutputUpdate(outputs=value, success=True, final=True))
             self._finish(result=value)
         elif isinstance(event, Failed):
@@ -206,6 +209,7 @@ class JobRun:
             time=datetime.now(),
             progress_data=None,
         )
+        self.output_feed.close()
         self.updates.close()
         self.session.release(self.event_id)
         self._done_event.set()

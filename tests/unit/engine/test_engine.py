@@ -119,31 +119,32 @@ def test_bad_arguments_fail_before_any_request() -> None:
     run(main())
 
 
-def test_generator_outputs_and_updates_in_order() -> None:
-    def script(event_id: str, body: dict[str, Any]) -> list[bytes]:
-        n = body["data"][0]
-        msgs: list[dict[str, Any]] = [{"msg": "process_starts", "event_id": event_id}]
-        for i in range(n):
-            data = [f"step {i}"] if i == 0 else [[["replace", [], f"step {i}"]]]
-            msgs.append(
-                {
-                    "msg": "process_generating",
-                    "event_id": event_id,
-                    "success": True,
-                    "output": {"data": data, "is_generating": True},
-                }
-            )
+def counting_generator(event_id: str, body: dict[str, Any]) -> list[bytes]:
+    n = body["data"][0]
+    msgs: list[dict[str, Any]] = [{"msg": "process_starts", "event_id": event_id}]
+    for i in range(n):
+        data = [f"step {i}"] if i == 0 else [[["replace", [], f"step {i}"]]]
         msgs.append(
             {
-                "msg": "process_completed",
+                "msg": "process_generating",
                 "event_id": event_id,
                 "success": True,
-                "output": {"data": [f"step {n - 1}"]},
+                "output": {"data": data, "is_generating": True},
             }
         )
-        return sse(*msgs)
+    msgs.append(
+        {
+            "msg": "process_completed",
+            "event_id": event_id,
+            "success": True,
+            "output": {"data": [f"step {n - 1}"]},
+        }
+    )
+    return sse(*msgs)
 
-    fake = FakeGradio(script)
+
+def test_generator_outputs_and_updates_in_order() -> None:
+    fake = FakeGradio(counting_generator)
 
     async def main() -> tuple[Any, ...]:
         async with aclient(fake) as client:
@@ -156,6 +157,21 @@ def test_generator_outputs_and_updates_in_order() -> None:
     out = [u for u in updates if u.type == "output"]
     assert [u.outputs for u in out] == ["step 0", "step 1", "step 2", "step 2"]
     assert out[-1].final and not any(u.final for u in out[:-1])
+
+
+def test_sync_iteration_yields_outputs_and_waits_for_outputs_only() -> None:
+    fake = FakeGradio(counting_generator)
+    with Client(
+        "http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()}
+    ) as client:
+        job = client.submit(4, api_name="/count")
+        assert list(job) == ["step 0", "step 1", "step 2", "step 3"]
+        run = job._run
+        # Status updates go to `updates` only; the iterator's feed holds outputs alone.
+        assert run.output_feed.items is job.outputs()
+        assert run.output_feed.closed
+        assert len(run.updates.items) > len(run.output_feed.items)
+        assert list(job) == job.outputs()  # iterating a finished job replays its outputs
 
 
 def test_app_error_validation_and_queue_full() -> None:
