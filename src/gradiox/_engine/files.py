@@ -400,13 +400,20 @@ async def _check_download(response: httpx.Response, name: str) -> None:
 
 
 class _Writer:
-    """Writes a download to disk in large blocks, off the event loop, hashing as it goes."""
+    """Writes a download to disk in large blocks, off the event loop, hashing as it goes.
+
+    Each block of about ``CHUNK_SIZE`` bytes is hashed and written in a worker thread while
+    the caller goes on reading the network; at most one such write is in flight (the next
+    flush waits for it), so blocks land in order and about two blocks are held in memory. An
+    OSError from a write is raised as FileTransferError by the next ``write`` or ``finish``.
+    """
 
     def __init__(self, handle: BinaryIO) -> None:
         self._handle = handle
         self._hash = hashlib.sha256()
         self._buffer: list[bytes] = []
         self._buffered = 0
+        self._pending: asyncio.Future[None] | None = None
 
     @classmethod
     async def open(cls, path: Path) -> _Writer:
@@ -414,28 +421,67 @@ class _Writer:
         return cls(handle)
 
     async def write(self, chunk: bytes) -> None:
+        """Buffer ``chunk``; once a block is full, start writing it (after the previous one)."""
         self._buffer.append(chunk)
         self._buffered += len(chunk)
         if self._buffered >= CHUNK_SIZE:
             await self._flush()
 
     async def _flush(self) -> None:
+        await self._wait()
         block = b"".join(self._buffer)
         self._buffer.clear()
         self._buffered = 0
-        await _in_thread(self._write_block, block)
+        if block:
+            # A bare executor future, not a task: nothing cancels it while the thread runs.
+            loop = asyncio.get_running_loop()
+            self._pending = loop.run_in_executor(None, self._write_block, block)
+
+    async def _wait(self) -> None:
+        """Wait for the write in flight, if any; cancelling the caller leaves it running."""
+        pending = self._pending
+        if pending is None:
+            return
+        try:
+            await asyncio.shield(pending)
+        except OSError as exc:
+            raise FileTransferError(f"Could not save a downloaded file: {exc}") from exc
+        finally:
+            if pending.done():
+                self._pending = None
 
     def _write_block(self, block: bytes) -> None:
         self._hash.update(block)
         self._handle.write(block)
 
     async def finish(self) -> str:
+        """Write what is left, wait for it, close the file; return the content's SHA-256."""
         await self._flush()
+        await self._wait()
         await _in_thread(self._handle.close)
         return self._hash.hexdigest()
 
     def close(self) -> None:
-        self._handle.close()
+        """Close the file without waiting: now, or when the write in flight has finished.
+
+        For cleanup after a failure or cancellation; the write's own outcome is dropped.
+        """
+        pending, self._pending = self._pending, None
+        if pending is None:
+            self._close_quietly()
+        elif pending.done():
+            self._drop(pending)
+        else:
+            pending.add_done_callback(self._drop)
+
+    def _drop(self, pending: asyncio.Future[None]) -> None:
+        if not pending.cancelled():
+            pending.exception()  # mark it retrieved: no "never retrieved" warning
+        self._close_quietly()
+
+    def _close_quietly(self) -> None:
+        with contextlib.suppress(OSError):
+            self._handle.close()
 
 
 def _land(temp: Path, folder: Path, digest: str, name: str) -> str:
