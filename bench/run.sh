@@ -8,7 +8,9 @@
 #
 # 1. scripts/setup.sh builds .venv/ and the Gradio server venvs (.servers/<stem>/).
 # 2. The bench venv .servers/bench/ gets bench/requirements.txt (gradio_client, psutil,
-#    profilers) and gradiox, editable; it is rebuilt when the requirements change.
+#    profilers) and gradiox, built as a wheel with compiled bytecode like a user's install;
+#    it is rebuilt when the requirements change. .servers/bench-import/ holds only gradiox
+#    and its dependencies, for the import times.
 # 3. bench/runner.py starts the servers and runs every client in its own processes.
 set -euo pipefail
 
@@ -40,10 +42,22 @@ if [ ! -x "$VENV/bin/python" ] || [ ! -f "$VENV/.stamp" ] || [ "$(cat "$VENV/.st
     rm -rf "$VENV"
     mkdir -p .servers
     "$UV" venv --quiet --python "$BASE_PYTHON" "$VENV"
-    "$UV" pip sync --quiet --python "$VENV/bin/python" bench/requirements.txt
+    # Bytecode compiled at install, as pip does for users: import times then measure
+    # imports, not compiling (this machine may set PYTHONDONTWRITEBYTECODE).
+    "$UV" pip sync --quiet --compile-bytecode --python "$VENV/bin/python" bench/requirements.txt
     printf '%s\n' "$want" >"$VENV/.stamp"
 fi
-# gradiox itself, editable (no dependencies: they are pinned above).
-"$UV" pip install --quiet --python "$VENV/bin/python" --no-deps -e .
+# gradiox itself, from a built wheel with compiled bytecode like a user's install (rebuilt
+# every run); its dependencies are pinned above, and `pip check` fails if one is missing.
+"$UV" pip install --quiet --python "$VENV/bin/python" --no-deps --compile-bytecode \
+    --reinstall-package gradiox .
+"$UV" pip check --quiet --python "$VENV/bin/python"
+# For import times alone: a venv with only gradiox and its dependencies (same pins), as
+# `pip install gradiox` makes it.
+IMPORT_VENV=".servers/bench-import"
+rm -rf "$IMPORT_VENV"
+"$UV" venv --quiet --python "$BASE_PYTHON" "$IMPORT_VENV"
+"$UV" pip install --quiet --python "$IMPORT_VENV/bin/python" --compile-bytecode \
+    --constraint bench/requirements.txt .
 
 exec "$VENV/bin/python" bench/runner.py "$@"

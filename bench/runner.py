@@ -297,9 +297,9 @@ def measure_imports(plan: Plan, log: Any) -> dict[str, Any]:
     code = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
     env = worker_env(Path(tempfile.gettempdir()))
     pythons = {"bench": sys.executable}
-    dev = ROOT / ".venv" / "bin" / "python"
-    if dev.exists():
-        pythons["dev"] = str(dev)
+    alone = ROOT / ".servers" / "bench-import" / "bin" / "python"
+    if alone.exists():
+        pythons["alone"] = str(alone)
     results: dict[str, Any] = {}
     for venv, python in pythons.items():
         labels = [k for k in IMPORTS if venv == "bench" or k != "gradio_client"]
@@ -318,7 +318,7 @@ def measure_imports(plan: Plan, log: Any) -> dict[str, Any]:
                     samples[label] = []
                     results.setdefault("errors", {})[f"{venv}:{label}"] = proc.stderr[-800:]
                     continue
-                if repeat:  # the first run of each writes .pyc files
+                if repeat:  # the first run of each warms the disk cache
                     samples[label].append(float(proc.stdout.strip()))
         results[venv] = {"python": python, "samples": samples}
         log(f"imports ({venv} venv) measured")
