@@ -173,6 +173,55 @@ class RawClient:
         return target
 
 
+class AsyncRawClient:
+    """The asyncio floor: what :class:`RawClient` does, on one ``httpx.AsyncClient``.
+
+    gradiox's engine is asyncio, so its sequential calls go through httpx's async stack
+    (httpcore's async pool, anyio streams). This floor pays exactly that stack and nothing
+    else, to show how much of a gap to the sync floor is the stack's and how much gradiox's.
+    """
+
+    def __init__(self, http: httpx.AsyncClient, api: str, ids: dict[str, int]) -> None:
+        self.http = http
+        self.api = api
+        self.ids = ids
+        self.session = str(uuid.uuid4())
+
+    @classmethod
+    async def connect(cls, src: str) -> AsyncRawClient:
+        """A new pool, ``GET config``, ``GET info``."""
+        http = httpx.AsyncClient(verify=SSL_CONTEXT, timeout=TIMEOUT)
+        config = (await http.get(src + "config")).raise_for_status().json()
+        api = api_base(src, config)
+        (await http.get(api + "info")).raise_for_status()
+        return cls(http, api, endpoint_ids(config))
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def predict(self, api_name: str, *data: Any) -> Any:
+        """Run one job (join, then read the stream to its end); return its first output."""
+        body = {"data": list(data), "fn_index": self.ids[api_name], "session_hash": self.session}
+        joined = (await self.http.post(self.api + "queue/join", json=body)).raise_for_status()
+        event_id = joined.json()["event_id"]
+        completed: dict[str, Any] | None = None
+        while completed is None:
+            async with self.http.stream(
+                "GET", self.api + "queue/data", params={"session_hash": self.session}
+            ) as response:
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    message = json.loads(line[5:])
+                    if message.get("event_id") != event_id:
+                        continue
+                    if message["msg"] == "process_completed":
+                        completed = message  # read on to the end: the connection is reused
+        if not completed.get("success"):
+            raise RuntimeError(f"job failed: {completed.get('output')}")
+        return completed["output"]["data"][0]
+
+
 def connect_once(src: str) -> RawClient:
     """What ``Client(src)`` costs at the floor: a new pool, ``GET config``, ``GET info``."""
     return RawClient(src)

@@ -19,6 +19,7 @@ from typing import Any
 
 CLIENT_NAMES = {
     "raw": "raw floor",
+    "raw_async": "raw asyncio floor",
     "gradiox": "gradiox `Client`",
     "gradiox_async": "gradiox `AsyncClient`",
     "gradio_client": "gradio_client 2.7.2",
@@ -110,10 +111,11 @@ def metric_cells(
     *,
     max_ratio: float | None = None,
     min_ratio: float | None = None,
+    floor_client: str = "raw",
 ) -> dict[str, Cell]:
-    """Cells for a metric whose target is a ratio to the raw floor."""
+    """Cells for a metric whose target is a ratio to the raw floor (or ``floor_client``)."""
     values = {c: value_of(entries(store, key, c)) for c in clients}
-    floor = values.get("raw")
+    floor = values.get(floor_client)
     cells = {}
     for client in clients:
         items = entries(store, key, client)
@@ -129,7 +131,7 @@ def metric_cells(
                 ok = ratio <= max_ratio
             if min_ratio is not None:
                 ok = ratio >= min_ratio
-        suffix = "" if client == "raw" else ratio_text(value, floor)
+        suffix = "" if client == floor_client else ratio_text(value, floor)
         cells[client] = Cell(fmt(value) + suffix + verdict(ok) + lost_rounds(items), ok, ratio)
     return cells
 
@@ -185,6 +187,22 @@ def config_rows(
             "≤ 1.3× raw",
             metric_cells(store, "predict", clients, lambda i: p95(pooled(i)), ms, max_ratio=1.3),
         )
+    if "raw_async" in clients:
+        for key, label in (("connect", "connect"), ("predict", "sequential predict")):
+            if key in store:
+                add(
+                    f"{label}, median, against the asyncio floor",
+                    "(no target)",
+                    metric_cells(
+                        store,
+                        key,
+                        clients,
+                        lambda i: median(pooled(i)),
+                        ms,
+                        floor_client="raw_async",
+                    ),
+                    is_target=False,
+                )
     for key in sorted((k for k in store if k.startswith("burst-")), key=lambda k: int(k[6:])):
         jobs = key[6:]
         add(

@@ -46,7 +46,9 @@ from report import render  # noqa: E402
 
 APP = HERE / "apps" / "bench_app.py"
 OUT = HERE / "out"
-CLIENTS = ["raw", "gradiox", "gradiox_async", "gradio_client"]
+CLIENTS = ["raw", "raw_async", "gradiox", "gradiox_async", "gradio_client"]
+# The asyncio floor only runs connect and sequential predict (the "latency" group).
+ONLY_IN = {"raw_async": {"latency"}}
 IMPORTS = {  # label -> statement timed in a fresh interpreter
     "httpx": "import httpx",
     "gradiox": "import gradiox",
@@ -571,6 +573,8 @@ def run_rounds(
                 if round_no >= rounds:
                     continue
                 for client in order:
+                    if group not in ONLY_IN.get(client, {group}):
+                        continue
                     with unique_inputs(scenarios, config.server) as run_scenarios:
                         data = run_worker(
                             client, config.server.url, run_scenarios, plan.worker_timeout

@@ -3,7 +3,7 @@
 The runner starts it as ``python bench/worker.py '<json spec>'`` and reads one JSON line
 (prefixed ``BENCH-RESULT``) from its stdout. The spec::
 
-    {"client": "raw" | "gradiox" | "gradiox_async" | "gradio_client",
+    {"client": "raw" | "raw_async" | "gradiox" | "gradiox_async" | "gradio_client",
      "url": "http://127.0.0.1:<port>/", "tmp": "<private temp dir>",
      "scenarios": [{"name": "predict", "n": 40, "warmup": 3}, ...]}
 
@@ -26,7 +26,10 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -76,6 +79,22 @@ def tick_latencies(items: list[tuple[Any, float]]) -> list[float]:
 def progress_summary(indices: list[int], steps: int) -> dict[str, Any]:
     seen = sorted({i for i in indices if 1 <= i <= steps})
     return {"seen": len(seen), "of": steps, "missing": sorted(set(range(1, steps + 1)) - set(seen))}
+
+
+async def timed(
+    n: int,
+    call: Callable[[], Awaitable[Any]],
+    after: Callable[[Any], Awaitable[Any]] | None = None,
+) -> list[float]:
+    """Await ``call()`` ``n`` times; return each call's seconds (``after(result)`` untimed)."""
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        result = await call()
+        times.append(time.perf_counter() - started)
+        if after is not None:
+            await after(result)
+    return times
 
 
 # -- adapters ----------------------------------------------------------------------------------
@@ -250,27 +269,11 @@ class AsyncAdapter:
 
     # The timed loops run inside the event loop, so no loop entry is timed per call.
     def predict_times(self, api_name: str, args: tuple[Any, ...], n: int) -> list[float]:
-        async def go() -> list[float]:
-            times = []
-            for _ in range(n):
-                started = time.perf_counter()
-                await self.client.predict(*args, api_name=api_name)
-                times.append(time.perf_counter() - started)
-            return times
-
-        return list(self.run(go()))
+        return self.run(timed(n, lambda: self.client.predict(*args, api_name=api_name)))
 
     def connect_times(self, n: int) -> list[float]:
-        async def go() -> list[float]:
-            times = []
-            for _ in range(n):
-                started = time.perf_counter()
-                client = await self.mod.AsyncClient.create(self.url, **self.kwargs)
-                times.append(time.perf_counter() - started)
-                await client.aclose()
-            return times
-
-        return list(self.run(go()))
+        connect = lambda: self.mod.AsyncClient.create(self.url, **self.kwargs)  # noqa: E731
+        return self.run(timed(n, connect, lambda client: client.aclose()))
 
     def predict(self, api_name: str, *args: Any) -> Any:
         return self.run(self.client.predict(*args, api_name=api_name))
@@ -340,9 +343,45 @@ class AsyncAdapter:
         return str(self.run(self.client.predict(handle, api_name="/file_echo")))
 
 
+class RawAsyncAdapter:
+    """The asyncio floor (``raw.AsyncRawClient``), for connect and sequential predict only."""
+
+    def __init__(self, url: str, tmp: str) -> None:
+        import raw
+
+        self.raw = raw
+        self.url = url
+        self.client: Any = None
+        self.loop = asyncio.new_event_loop()
+
+    def run(self, coro: Any) -> Any:
+        return self.loop.run_until_complete(coro)
+
+    def open(self) -> None:
+        self.client = self.run(self.raw.AsyncRawClient.connect(self.url))
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.run(self.client.close())
+        self.loop.close()
+
+    def predict(self, api_name: str, *args: Any) -> Any:
+        return self.run(self.client.predict(api_name, *args))
+
+    # Timed inside the loop, as for AsyncAdapter.
+    def predict_times(self, api_name: str, args: tuple[Any, ...], n: int) -> list[float]:
+        return self.run(timed(n, lambda: self.client.predict(api_name, *args)))
+
+    def connect_times(self, n: int) -> list[float]:
+        connect = lambda: self.raw.AsyncRawClient.connect(self.url)  # noqa: E731
+        return self.run(timed(n, connect, lambda client: client.close()))
+
+
 def make_adapter(client: str, url: str, tmp: str) -> Any:
     if client == "raw":
         return RawAdapter(url, tmp)
+    if client == "raw_async":
+        return RawAsyncAdapter(url, tmp)
     if client == "gradiox":
         return SyncAdapter("gradiox", url, tmp)
     if client == "gradio_client":
