@@ -6,6 +6,7 @@ This is the only module that catches httpx exceptions.
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,6 @@ from gradiox.exceptions import (
 )
 
 if TYPE_CHECKING:
-    import ssl
     from collections.abc import AsyncIterator, Mapping
 
 __all__ = ["HttpSession", "raise_for_status"]
@@ -68,10 +68,27 @@ class HttpSession:
         options.update(httpx_kwargs or {})
         if "verify" not in options:
             options["verify"] = default_ssl_context() if verify is True else verify
+        self._verify = options["verify"]
+        self._cert = options.get("cert")
+        self._ssl_context: ssl.SSLContext | None = None
         base_headers = {"user-agent": USER_AGENT}
         base_headers.update(headers)
         self.client = httpx.AsyncClient(headers=base_headers, cookies=cookies, **options)
         self._stream_timeout = STREAM_TIMEOUT if "timeout" not in (httpx_kwargs or {}) else None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS settings of this session's requests, for connections httpx doesn't make.
+
+        Websockets (Gradio 3.x queues) verify, or don't, exactly as the HTTP requests do:
+        ``ssl_verify=False``, or a ``verify``/``cert`` in ``httpx_kwargs``, applies to both.
+        """
+        if self._ssl_context is None:
+            verify = self._verify
+            if isinstance(verify, ssl.SSLContext):
+                self._ssl_context = verify
+            else:
+                self._ssl_context = httpx.create_ssl_context(verify=verify, cert=self._cert)
+        return self._ssl_context
 
     async def aclose(self) -> None:
         """Close every pooled connection."""

@@ -2,13 +2,13 @@
 
 ``websockets`` is an optional extra (``pip install 'gradiox[ws]'``), imported only when a
 job of a 3.x app reaches the queue. The upgrade request carries the client's headers and
-cookies (so logins work). Inputs and outputs are converted to and from the 3.x value
-formats by :class:`~gradiox._engine.legacy_files.LegacyFileTransfer`.
+cookies (so logins work), and a ``wss://`` socket uses the same TLS settings as the HTTP
+requests (``ssl_verify``, ``httpx_kwargs``). Inputs and outputs are converted to and from
+the 3.x value formats by :class:`~gradiox._engine.legacy_files.LegacyFileTransfer`.
 """
 
 from __future__ import annotations
 
-import ssl
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -94,7 +94,7 @@ class WsTransport(PerJobTransport):
                 user_agent_header=self.http.client.headers.get("user-agent"),
                 open_timeout=OPEN_TIMEOUT,
                 max_size=MAX_MESSAGE,
-                ssl=ssl.create_default_context() if url.startswith("wss://") else None,
+                ssl=self.http.ssl_context() if url.startswith("wss://") else None,
             ) as socket:
                 async for frame in socket:
                     step = talk.feed(frame)

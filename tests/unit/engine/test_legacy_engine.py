@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import logging
+import ssl
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,8 +17,16 @@ import pytest
 from tests.unit.engine.fake import sse
 
 import gradiox._engine.cancel
+import gradiox._engine.ws
 from gradiox import AsyncClient, handle_file
-from gradiox.exceptions import AppError, ArgumentError, JobCancelledError, ProtocolError
+from gradiox._engine.http import default_ssl_context
+from gradiox.exceptions import (
+    AppError,
+    ArgumentError,
+    JobCancelledError,
+    ProtocolError,
+    TransportError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -189,6 +198,42 @@ def test_3x_queue_needs_the_websockets_extra(monkeypatch: pytest.MonkeyPatch) ->
             assert isinstance(info.value, ProtocolError)
 
     run(main())
+
+
+@pytest.mark.parametrize("ssl_verify", [True, False])
+def test_3x_websocket_uses_the_clients_tls_settings(
+    monkeypatch: pytest.MonkeyPatch, ssl_verify: bool
+) -> None:
+    fake = Fake3()
+    fake.config = {**CONFIG3, "version": "3.50.2", "enable_queue": True}
+    opened: list[dict[str, Any]] = []
+
+    def refuse(url: str, **kwargs: Any) -> Any:
+        opened.append({"url": url, **kwargs})
+        raise OSError("refused")
+
+    monkeypatch.setattr(gradiox._engine.ws, "_connect", lambda: refuse)
+
+    async def main() -> None:
+        transport = httpx.MockTransport(fake.handle)
+        async with AsyncClient(
+            "https://fake.local/",
+            verbose=False,
+            ssl_verify=ssl_verify,
+            httpx_kwargs={"transport": transport},
+        ) as client:
+            with pytest.raises(TransportError, match="refused"):
+                await client.predict("hi", api_name="/echo")
+
+    run(main())
+    [call] = opened
+    assert call["url"].startswith("wss://fake.local/")
+    context = call["ssl"]
+    assert isinstance(context, ssl.SSLContext)
+    if ssl_verify:
+        assert context is default_ssl_context()  # shared, never rebuilt per job
+    else:
+        assert context.verify_mode == ssl.CERT_NONE and not context.check_hostname
 
 
 # -- Gradio 4.0-4.8: protocol "sse" -------------------------------------------------------
