@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -195,6 +196,25 @@ def test_cancel_a_long_job(client: Client) -> None:
         job.result()
     assert job.cancel() is False
     assert client.predict(1, 2, api_name="/add") == 3  # the client is still fine
+
+
+def test_cancel_spares_other_running_jobs_of_the_endpoint(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Gradio's /cancel stops every running job of the endpoint in the session; the others
+    # would never end. gradiox cancels such a job only locally.
+    first = client.submit(2, api_name="/long")
+    second = client.submit(2, api_name="/long")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(
+        job.status().code is Status.PROCESSING for job in (first, second)
+    ):
+        time.sleep(0.05)
+    with caplog.at_level(logging.WARNING, logger="gradiox"):
+        assert first.cancel() is True
+        assert second.result(timeout=30) == "finished"
+    assert "left to finish on the server" in caplog.text
+    assert first.status().code is Status.CANCELLED
 
 
 def test_cancel_generator_keeps_outputs_so_far(client: Client) -> None:

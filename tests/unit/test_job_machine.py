@@ -20,8 +20,10 @@ def test_queue_progress_log_and_completion() -> None:
     (est,) = feed(m, msg="estimation", rank=2, queue_size=3, rank_eta=1.5)
     assert isinstance(est, StatusUpdate)
     assert (est.code, est.rank, est.queue_size, est.eta) == (Status.IN_QUEUE, 2, 3, 1.5)
+    assert not m.started  # queued: the server is not running it yet
     (start,) = feed(m, msg="process_starts", eta=8.0)
     assert start.code is Status.PROCESSING and start.eta is None
+    assert m.started
     (prog,) = feed(
         m,
         msg="progress",
@@ -55,6 +57,14 @@ def test_generator_diffs_are_applied() -> None:
         m, msg="process_generating", success=True, output={"data": [[["append", [], "!"]], []]}
     )
     assert third.data == ["step 1!", None]
+
+
+def test_a_generator_output_alone_means_the_job_runs() -> None:
+    m = JobMachine(has_diffs=False)
+    feed(m, msg="send_data")
+    assert not m.started
+    feed(m, msg="process_generating", success=True, output={"data": ["a"]})
+    assert m.started
 
 
 def test_full_values_without_diffs() -> None:

@@ -1,15 +1,20 @@
-"""Stopping a job on servers without ``POST cancel`` (Gradio 3.x to 4.29).
+"""Stopping a job on the server.
 
-The app's own cancel event is called (through the direct route, as the browser's Stop
-button would), then ``POST reset`` stops the job's iterator. When the app has no cancel
-event for the job, gradiox warns once per app: the job then stops only locally (a
-generator still stops at its next step through the reset).
+Every Gradio version cancels by session and fn_index: a cancel stops every running job of
+that endpoint in the session, and the others never end (protocol.md 11.3).
+:func:`spares_siblings` decides when a job must stop only locally to spare them.
+
+Servers without ``POST cancel`` (Gradio 3.x to 4.29): the app's own cancel event is called
+(through the direct route, as the browser's Stop button would), then ``POST reset`` stops
+the job's iterator. When the app has no cancel event for the job, gradiox warns once per
+app: the job then stops only locally (a generator still stops at its next step through the
+reset).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from gradiox._engine.direct import call_direct
 from gradiox._engine.http import raise_for_status
@@ -17,16 +22,46 @@ from gradiox._protocol.cancel import find_canceller, reset_body
 from gradiox.exceptions import GradioxError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
     from gradiox._protocol.api_info import EndpointInfo
 
-__all__ = ["stop_without_cancel_route"]
+__all__ = ["spares_siblings", "stop_without_cancel_route"]
 
 logger = logging.getLogger("gradiox")
 
 # (app URL, what) pairs already warned about: each warning is given once per app.
 _warned: set[tuple[str, str]] = set()
+
+
+class RunningJob(Protocol):
+    """A job of this session, as far as cancelling needs to know it."""
+
+    def runs_on_server(self, fn_index: int) -> bool:
+        """True if this is a job of ``fn_index`` that the server is running right now."""
+
+
+def spares_siblings(
+    jobs: Iterable[RunningJob], endpoint: EndpointInfo, event_id: str | None
+) -> bool:
+    """True (with a warning) if a job must not be cancelled on the server.
+
+    That is when other jobs of the same endpoint run in the same session: the server's
+    cancel would stop them too. The cancelled job then stops only locally, and the server
+    finishes it.
+    """
+    siblings = sum(1 for job in jobs if job.runs_on_server(endpoint.fn_index))
+    if siblings:
+        logger.warning(
+            "gradiox: job %s was cancelled here but left to finish on the server: Gradio's "
+            "cancel would also stop the %d other running job(s) of %s in this session.",
+            event_id,
+            siblings,
+            endpoint.label,
+        )
+    return bool(siblings)
 
 
 def _warn_once(app: AppDescription, key: str, text: str, *args: object) -> None:

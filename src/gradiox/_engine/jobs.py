@@ -109,6 +109,10 @@ class JobRun:
 
     # -- Sink ------------------------------------------------------------------------------
 
+    def runs_on_server(self, fn_index: int) -> bool:
+        """True if this is a job of ``fn_index`` that the server is running right now."""
+        return not self.done and self.machine.started and self.endpoint.fn_index == fn_index
+
     def on_message(self, message: Message) -> None:
         """Feed one server message (called by the session reader)."""
         for event in self.machine.feed(message, now=datetime.now()):

@@ -13,7 +13,7 @@ import contextlib
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from gradiox._engine.cancel import stop_without_cancel_route
+from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
 from gradiox._engine.direct import call_direct
 from gradiox.exceptions import GradioxError, ProtocolError, TransportError
 
@@ -117,6 +117,8 @@ class PerJobTransport:
 
     async def stop_on_server(self, run: JobRun) -> None:
         """Stop a job on the server (best effort): servers this old have no ``/cancel``."""
+        if spares_siblings(self._runs, run.endpoint, run.event_id):
+            return
         await stop_without_cancel_route(self.http, self.app, self.hash, run.endpoint, run.event_id)
 
     # -- internals -------------------------------------------------------------------------

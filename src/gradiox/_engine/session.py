@@ -13,7 +13,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
-from gradiox._engine.cancel import stop_without_cancel_route
+from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
 from gradiox._engine.http import HttpSession, raise_for_status
 from gradiox._protocol.demux import Demux
 from gradiox._protocol.messages import Message, parse_message
@@ -53,6 +53,9 @@ class Sink(Protocol):
 
     def fail(self, error: GradioxError) -> None:
         """End the job with ``error``."""
+
+    def runs_on_server(self, fn_index: int) -> bool:
+        """True if this is a job of ``fn_index`` that the server is running right now."""
 
 
 class Session:
@@ -149,6 +152,8 @@ class Session:
 
     async def cancel_on_server(self, endpoint: EndpointInfo, event_id: str) -> None:
         """Ask the server to stop a job (best effort; failures are logged)."""
+        if spares_siblings(self.demux.sinks(), endpoint, event_id):
+            return
         if self.app.features.cancel != "route":  # Gradio <= 4.29: the app's cancel event
             await stop_without_cancel_route(self.http, self.app, self.hash, endpoint, event_id)
             return

@@ -58,6 +58,11 @@ JobEvent = StatusUpdate | Output | Finished | Failed | Cancelled
 class JobMachine:
     """Follows one job's messages.
 
+    Attributes:
+        is_terminal: The job has ended; later messages are ignored.
+        started: The server has started running the job's function (a message that only
+            a running job sends has arrived).
+
     Example:
         >>> m = JobMachine(has_diffs=True)
         >>> events = m.feed(message, now=datetime.now())
@@ -67,11 +72,14 @@ class JobMachine:
         self._has_diffs = has_diffs
         self._last_data: list[Any] | None = None
         self.is_terminal = False
+        self.started = False
 
     def feed(self, message: Message, *, now: datetime) -> list[JobEvent]:
         """Consume one message of this job and return what it means."""
         if self.is_terminal:
             return []
+        if message.kind in _RUNNING_KINDS:
+            self.started = True
         handler = _HANDLERS.get(message.kind)
         if handler is None:
             return []  # unknown kinds are ignored, never fatal
@@ -183,6 +191,11 @@ def _app_error(output: Any, m: Message) -> AppError:
         title=str(title),
     )
 
+
+# Messages the server sends only once a job's function is running.
+_RUNNING_KINDS = frozenset(
+    {"process_starts", "progress", "log", "process_generating", "process_streaming"}
+)
 
 _HANDLERS = {
     "estimation": JobMachine._on_estimation,

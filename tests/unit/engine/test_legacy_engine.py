@@ -18,7 +18,7 @@ from tests.unit.engine.fake import sse
 
 import gradiox._engine.cancel
 import gradiox._engine.ws
-from gradiox import AsyncClient, handle_file
+from gradiox import AsyncClient, Status, handle_file
 from gradiox._engine.http import default_ssl_context
 from gradiox.exceptions import (
     AppError,
@@ -342,11 +342,12 @@ def test_cancel_calls_the_apps_cancel_event_and_resets(caplog: pytest.LogCapture
             with pytest.raises(JobCancelledError):
                 await job.result()
             await wait_for(lambda: "/reset" in fake.bodies)
-            for _ in range(2):  # no cancel event for /other: warned about once
+            for resets in (2, 3):  # no cancel event for /other: warned about once
                 other = client.submit("y", api_name="/other")
                 await wait_for(lambda o=other: o.event_id is not None)  # type: ignore[misc]
                 await other.cancel()
-            await wait_for(lambda: len(fake.bodies.get("/reset", [])) == 3)
+                # One at a time: a cancel while another /other runs would stay local.
+                await wait_for(lambda n=resets: len(fake.bodies.get("/reset", [])) == n)  # type: ignore[misc]
             return client.session_hash
 
     with caplog.at_level(logging.WARNING, logger="gradiox"):
@@ -357,3 +358,28 @@ def test_cancel_calls_the_apps_cancel_event_and_resets(caplog: pytest.LogCapture
     assert fake.bodies["/reset"] == [{"event_id": "ev1"}, {"event_id": "ev3"}, {"event_id": "ev3"}]
     warnings = [r.getMessage() for r in caplog.records if "no cancel event" in r.getMessage()]
     assert len(warnings) == 1 and "/other" in warnings[0]
+
+
+def test_cancel_spares_other_running_jobs_of_the_endpoint(caplog: pytest.LogCaptureFixture) -> None:
+    # The app's cancel event (and the reset) stop every running job of the endpoint in the
+    # session: while another one runs, a cancel stays local.
+    fake = Fake48()
+
+    async def main() -> None:
+        async with client_for(fake.handle) as client:
+            first = client.submit("x", api_name="/long")
+            second = client.submit("y", api_name="/long")
+            await wait_for(
+                lambda: all(j.status().code is Status.PROCESSING for j in (first, second))
+            )
+            assert await first.cancel()
+            await asyncio.sleep(0.1)
+            assert not second.done()
+            assert "/api/predict/" not in fake.bodies and "/reset" not in fake.bodies
+            assert await second.cancel()  # alone now: stopped on the server
+            await wait_for(lambda: "/reset" in fake.bodies)
+
+    with caplog.at_level(logging.WARNING, logger="gradiox"):
+        run(main())
+    assert len(fake.bodies["/api/predict/"]) == 1 and len(fake.bodies["/reset"]) == 1
+    assert "left to finish on the server" in caplog.text
