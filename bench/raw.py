@@ -74,6 +74,52 @@ def endpoint_ids(config: dict[str, Any]) -> dict[str, int]:
     return ids
 
 
+class JobLines:
+    """Picks one job's messages out of a session stream's lines."""
+
+    def __init__(
+        self, event_id: str, on_message: Callable[[dict[str, Any]], None] | None = None
+    ) -> None:
+        self.event_id = event_id
+        self.on_message = on_message
+        self.completed: dict[str, Any] | None = None
+
+    def feed(self, line: str) -> None:
+        if not line.startswith("data:"):
+            return
+        message = json.loads(line[5:])
+        if message.get("event_id") != self.event_id:
+            return
+        if self.on_message is not None:
+            self.on_message(message)
+        if message["msg"] == "process_completed":
+            self.completed = message
+
+
+class Yields:
+    """Collects a generator job's values as they arrive (applying sse_v2+ diffs)."""
+
+    def __init__(self, has_diffs: bool) -> None:
+        self.has_diffs = has_diffs
+        self.items: list[tuple[Any, float]] = []
+        self._value: Any = None
+
+    def on_message(self, message: dict[str, Any]) -> None:
+        if message["msg"] != "process_generating":
+            return
+        raw = message["output"]["data"][0]
+        if self.has_diffs and self.items:
+            self._value = apply_diff(self._value, raw)
+        else:
+            self._value = raw
+        self.items.append((self._value, time.time()))
+
+
+def has_diffs(config: dict[str, Any]) -> bool:
+    """Whether generator outputs after the first arrive as diffs (sse_v2 and later)."""
+    return config.get("protocol") in ("sse_v2", "sse_v2.1", "sse_v3")
+
+
 class RawClient:
     """A connected raw client (sync): config and info fetched, one session."""
 
@@ -85,7 +131,7 @@ class RawClient:
         self.info = self.http.get(self.api + "info").raise_for_status().json()
         self.ids = endpoint_ids(config)
         self.session = str(uuid.uuid4())
-        self.has_diffs = config.get("protocol") in ("sse_v2", "sse_v2.1", "sse_v3")
+        self.has_diffs = has_diffs(config)
 
     def close(self) -> None:
         self.http.close()
@@ -99,23 +145,14 @@ class RawClient:
         """Run one job; return its ``process_completed`` message."""
         body = {"data": data, "fn_index": self.ids[api_name], "session_hash": self.session}
         event_id = self.http.post(self.api + "queue/join", json=body).raise_for_status().json()
-        event_id = event_id["event_id"]
-        completed: dict[str, Any] | None = None
-        while completed is None:
+        job = JobLines(event_id["event_id"], on_message)
+        while job.completed is None:
             with self.http.stream(
                 "GET", self.api + "queue/data", params={"session_hash": self.session}
             ) as response:
                 for line in response.iter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    message = json.loads(line[5:])
-                    if message.get("event_id") != event_id:
-                        continue
-                    if on_message is not None:
-                        on_message(message)
-                    if message["msg"] == "process_completed":
-                        completed = message  # read on to close_stream: the connection is reused
-        return completed
+                    job.feed(line)  # read on to close_stream: the connection is reused
+        return job.completed
 
     def predict(self, api_name: str, *data: Any) -> Any:
         """Run one job and return its first output value."""
@@ -126,24 +163,11 @@ class RawClient:
 
     def stream(self, api_name: str, *data: Any) -> list[tuple[Any, float]]:
         """Run a generator job; return ``(value, time.time() at arrival)`` per yield."""
-        items: list[tuple[Any, float]] = []
-        state: dict[str, Any] = {"value": None, "first": True}
-
-        def on_message(message: dict[str, Any]) -> None:
-            if message["msg"] != "process_generating":
-                return
-            raw = message["output"]["data"][0]
-            if self.has_diffs and not state["first"]:
-                state["value"] = apply_diff(state["value"], raw)
-            else:
-                state["value"] = raw
-            state["first"] = False
-            items.append((state["value"], time.time()))
-
-        completed = self.run(api_name, list(data), on_message)
+        collect = Yields(self.has_diffs)
+        completed = self.run(api_name, list(data), collect.on_message)
         if not completed.get("success"):
             raise RuntimeError(f"job failed: {completed.get('output')}")
-        return items
+        return collect.items
 
     def progress_indices(self, api_name: str, *data: Any) -> list[int]:
         """Run a ``gr.Progress`` job; return the progress ``index`` of every update sent."""
@@ -181,10 +205,11 @@ class AsyncRawClient:
     else, to show how much of a gap to the sync floor is the stack's and how much gradiox's.
     """
 
-    def __init__(self, http: httpx.AsyncClient, api: str, ids: dict[str, int]) -> None:
+    def __init__(self, http: httpx.AsyncClient, api: str, config: dict[str, Any]) -> None:
         self.http = http
         self.api = api
-        self.ids = ids
+        self.ids = endpoint_ids(config)
+        self.has_diffs = has_diffs(config)
         self.session = str(uuid.uuid4())
 
     @classmethod
@@ -194,32 +219,41 @@ class AsyncRawClient:
         config = (await http.get(src + "config")).raise_for_status().json()
         api = api_base(src, config)
         (await http.get(api + "info")).raise_for_status()
-        return cls(http, api, endpoint_ids(config))
+        return cls(http, api, config)
 
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def predict(self, api_name: str, *data: Any) -> Any:
-        """Run one job (join, then read the stream to its end); return its first output."""
-        body = {"data": list(data), "fn_index": self.ids[api_name], "session_hash": self.session}
+    async def run(
+        self,
+        api_name: str,
+        data: list[Any],
+        on_message: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Run one job (join, then read the stream to its end); return its completion."""
+        body = {"data": data, "fn_index": self.ids[api_name], "session_hash": self.session}
         joined = (await self.http.post(self.api + "queue/join", json=body)).raise_for_status()
-        event_id = joined.json()["event_id"]
-        completed: dict[str, Any] | None = None
-        while completed is None:
+        job = JobLines(joined.json()["event_id"], on_message)
+        while job.completed is None:
             async with self.http.stream(
                 "GET", self.api + "queue/data", params={"session_hash": self.session}
             ) as response:
                 async for line in response.aiter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    message = json.loads(line[5:])
-                    if message.get("event_id") != event_id:
-                        continue
-                    if message["msg"] == "process_completed":
-                        completed = message  # read on to the end: the connection is reused
+                    job.feed(line)  # read on to the end: the connection is reused
+        completed = job.completed
         if not completed.get("success"):
             raise RuntimeError(f"job failed: {completed.get('output')}")
-        return completed["output"]["data"][0]
+        return completed
+
+    async def predict(self, api_name: str, *data: Any) -> Any:
+        """Run one job; return its first output value."""
+        return (await self.run(api_name, list(data)))["output"]["data"][0]
+
+    async def stream(self, api_name: str, *data: Any) -> tuple[list[tuple[Any, float]], Any]:
+        """Run a generator job; return its ``(value, arrival time)`` items and final value."""
+        collect = Yields(self.has_diffs)
+        completed = await self.run(api_name, list(data), collect.on_message)
+        return collect.items, completed["output"]["data"][0]
 
 
 def connect_once(src: str) -> RawClient:

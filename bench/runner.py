@@ -16,6 +16,7 @@ scenarios, each client runs once, in an order rotated from round to round.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
@@ -41,14 +42,20 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(HERE))
 
-from gradio_servers import REQUIREMENTS_DIR, SERVERS_DIR, RunningServer, spawn_app  # noqa: E402
+from gradio_servers import (  # noqa: E402
+    REQUIREMENTS_DIR,
+    SERVERS_DIR,
+    RunningServer,
+    spawn_app,
+    stem_version,
+)
 from report import render  # noqa: E402
 
 APP = HERE / "apps" / "bench_app.py"
 OUT = HERE / "out"
 CLIENTS = ["raw", "raw_async", "gradiox", "gradiox_async", "gradio_client"]
-# The asyncio floor only runs connect and sequential predict (the "latency" group).
-ONLY_IN = {"raw_async": {"latency"}}
+# The asyncio floor runs only these scenarios (others are skipped for it).
+SCENARIOS_OF = {"raw_async": {"connect", "predict", "count"}}
 IMPORTS = {  # label -> statement timed in a fresh interpreter
     "httpx": "import httpx",
     "gradiox": "import gradiox",
@@ -56,6 +63,7 @@ IMPORTS = {  # label -> statement timed in a fresh interpreter
     "gradio_client": "import gradio_client",
 }
 ANALYTICS_OFF = {"GRADIO_ANALYTICS_CACHE_FREQUENCY": str(10**12)}
+WARM_EVENTS = 10_000  # gradio's default GRADIO_ANALYTICS_MAX_EVENTS
 MB = 1 << 20
 
 
@@ -478,6 +486,8 @@ def run(args: argparse.Namespace, plan: Plan, work: Path, log: Any, started: flo
                 log(f"server {config.key} not available: {config.error.splitlines()[0]}")
         live = [c for c in configs if c.server is not None]
         log(f"servers ready: {', '.join(c.key for c in live)}")
+        if not plan.quick:
+            warm_analytics(live, plan, log)
         run_rounds(plan, groups, live, results, log)
     finally:
         for config in configs:
@@ -501,6 +511,28 @@ def run(args: argparse.Namespace, plan: Plan, work: Path, log: Any, started: flo
     log(f"wrote {json_path.relative_to(ROOT) if json_path.is_relative_to(ROOT) else json_path}")
     log(f"wrote {report_path}" + (f" and {targets}" if targets else ""))
     return 0
+
+
+def warm_analytics(configs: list[ServerConfig], plan: Plan, log: Any) -> None:
+    """Fill the event history of servers with gradio's default analytics up to its cap.
+
+    Gradio 5 and 6 recompute a summary of up to GRADIO_ANALYTICS_MAX_EVENTS (10 000) past
+    events after each event, so a fresh server slows down as a run goes on, and whichever
+    client runs later pays more. Filled first, its cost per event is steady for everyone.
+    """
+    todo = [c for c in configs if not c.env and stem_version(c.stem) >= (5,)]
+    if not todo:
+        return
+    bursts = [{"name": "burst", "key": f"warm-{i}", "jobs": 500} for i in range(WARM_EVENTS // 500)]
+    log(f"filling the analytics history of {', '.join(c.key for c in todo)}")
+
+    def warm(config: ServerConfig) -> None:
+        assert config.server is not None
+        run_worker("raw", config.server.url, bursts, plan.worker_timeout)
+
+    with concurrent.futures.ThreadPoolExecutor(len(todo)) as pool:
+        list(pool.map(warm, todo))
+    log("analytics history filled")
 
 
 def spawn(config: ServerConfig) -> None:
@@ -573,9 +605,12 @@ def run_rounds(
                 if round_no >= rounds:
                     continue
                 for client in order:
-                    if group not in ONLY_IN.get(client, {group}):
+                    mine = [
+                        s for s in scenarios if s["name"] in SCENARIOS_OF.get(client, {s["name"]})
+                    ]
+                    if not mine:
                         continue
-                    with unique_inputs(scenarios, config.server) as run_scenarios:
+                    with unique_inputs(mine, config.server) as run_scenarios:
                         data = run_worker(
                             client, config.server.url, run_scenarios, plan.worker_timeout
                         )

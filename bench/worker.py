@@ -344,7 +344,7 @@ class AsyncAdapter:
 
 
 class RawAsyncAdapter:
-    """The asyncio floor (``raw.AsyncRawClient``), for connect and sequential predict only."""
+    """The asyncio floor (``raw.AsyncRawClient``): connect, predict and generators only."""
 
     def __init__(self, url: str, tmp: str) -> None:
         import raw
@@ -375,6 +375,9 @@ class RawAsyncAdapter:
     def connect_times(self, n: int) -> list[float]:
         connect = lambda: self.raw.AsyncRawClient.connect(self.url)  # noqa: E731
         return self.run(timed(n, connect, lambda client: client.close()))
+
+    def stream(self, api_name: str, *args: Any) -> tuple[list[tuple[Any, float]], Any]:
+        return self.run(self.client.stream(api_name, *args))  # type: ignore[no-any-return]
 
 
 def make_adapter(client: str, url: str, tmp: str) -> Any:
@@ -409,6 +412,7 @@ def sc_connect(ad: Any, n: int, warmup: int = 2, **_: Any) -> dict[str, Any]:
 
 def sc_predict(ad: Any, n: int, warmup: int = 3, **_: Any) -> dict[str, Any]:
     assert float(ad.predict("/add", 1, 2)) == 3.0
+    cpu = time.process_time()  # the whole process: every thread of the client
     if hasattr(ad, "predict_times"):
         times = ad.predict_times("/add", (1, 2), n + warmup)
     else:
@@ -417,7 +421,7 @@ def sc_predict(ad: Any, n: int, warmup: int = 3, **_: Any) -> dict[str, Any]:
             started = time.perf_counter()
             ad.predict("/add", 1, 2)
             times.append(time.perf_counter() - started)
-    return {"samples": times[warmup:]}
+    return {"samples": times[warmup:], "cpu_per_call": (time.process_time() - cpu) / (n + warmup)}
 
 
 def sc_stream(ad: Any, jobs: int, items: int, **_: Any) -> dict[str, Any]:
@@ -431,9 +435,11 @@ def sc_stream(ad: Any, jobs: int, items: int, **_: Any) -> dict[str, Any]:
 
 
 def sc_count(ad: Any, items: int, **_: Any) -> dict[str, Any]:
+    cpu = time.process_time()
     started = time.perf_counter()
     received, final = ad.stream("/count", items)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     values = [str(value) for value, _ in received]
     expected = [str(i) for i in range(items)]
     return {
@@ -442,6 +448,7 @@ def sc_count(ad: Any, items: int, **_: Any) -> dict[str, Any]:
         "complete": sorted(values, key=int) == expected,
         "in_order": values == expected,
         "final_ok": str(final) == str(items - 1),
+        "cpu": cpu,
     }
 
 

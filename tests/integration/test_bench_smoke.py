@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 420  # seconds; the quick mode takes about 2-3 minutes on 2 cores
 CLIENTS = ("raw", "gradiox", "gradiox_async", "gradio_client")
-LATENCY_ONLY = ("raw_async",)  # the asyncio floor runs connect and predict only
+ASYNC_FLOOR = {"connect", "predict", "count"}  # the only scenarios raw_async runs
 MUST_WORK = ("raw", "raw_async", "gradiox", "gradiox_async")  # not gradio_client's own bugs
 
 
@@ -69,8 +69,7 @@ def test_every_scenario_ran_for_every_client(quick_run: tuple[dict, str, str]) -
     assert expected <= set(store), sorted(store)
     for config, per_scenario in results["configs"].items():
         for scenario, per_client in per_scenario.items():
-            latency = scenario in ("connect", "predict")
-            expected_clients = set(CLIENTS) | (set(LATENCY_ONLY) if latency else set())
+            expected_clients = set(CLIENTS) | ({"raw_async"} if scenario in ASYNC_FLOOR else set())
             assert set(per_client) == expected_clients, (config, scenario, sorted(per_client))
             for client in MUST_WORK:
                 for entry in per_client.get(client, []):
