@@ -279,12 +279,7 @@ def config_rows(
                 ),
                 is_target=False,
             )
-        add(
-            "2000-item generator: client CPU, median",
-            "(no target)",
-            metric_cells(store, "count", clients, lambda i: median(fields(i, "cpu")), secs),
-            is_target=False,
-        )
+        cpu_row(add, store, "count", clients, "2000-item generator")
     for key, how in (
         ("progress_status", "`status()` polling"),
         ("progress_aiter", "async iteration"),
@@ -317,7 +312,19 @@ def config_rows(
             "< 50 MB" if huge else "≤ 30 MB",
             growth_cells(store, key, clients, limit, strict=huge),
         )
+        cpu_row(add, store, key, clients, f"{label} round trip")
     return rows, targets
+
+
+def cpu_row(add: Any, store: dict[str, Any], key: str, clients: list[str], label: str) -> None:
+    """An informative row: the client process's CPU time for the scenario (no target)."""
+    if any(fields(entries(store, key, c), "cpu") for c in clients):
+        add(
+            f"{label}: client CPU, median",
+            "(no target)",
+            metric_cells(store, key, clients, lambda i: median(fields(i, "cpu")), secs),
+            is_target=False,
+        )
 
 
 def file_size(key: str) -> int:
