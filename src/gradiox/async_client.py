@@ -96,15 +96,8 @@ class AsyncJob:
 
 async def iterate_updates(run: JobRun) -> AsyncIterator[Update]:
     """Yield every update of ``run`` in order, on the caller's event loop."""
-    index = 0
-    feed = run.updates
-    while True:
-        while index < len(feed.items):
-            yield feed.items[index]
-            index += 1
-        if feed.closed:
-            return
-        await feed.wait_async(index)
+    async for update in run.updates.follow_async():
+        yield update
 
 
 class AsyncClient(ClientCore):

@@ -134,15 +134,7 @@ class Job(concurrent.futures.Future):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[Any]:
         # Wakes for outputs only: status updates (a generator sends one per item) don't
         # need this thread.
-        feed = self._run.output_feed
-        index = 0
-        while True:
-            while index < len(feed.items):
-                yield feed.items[index]
-                index += 1
-            if feed.closed or self.cancelled():
-                return
-            feed.wait_sync(index)
+        return self._run.output_feed.follow_sync(self.cancelled)
 
     async def __aiter__(self) -> AsyncIterator[Update]:
         async for update in iterate_updates(self._run):

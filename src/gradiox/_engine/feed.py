@@ -13,7 +13,7 @@ import threading
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import AsyncIterator, Callable, Iterator
 
 __all__ = ["UpdateFeed"]
 
@@ -73,6 +73,31 @@ class UpdateFeed(Generic[T]):
                 )
             finally:
                 self._threads_waiting -= 1
+
+    def follow_sync(self, stop: Callable[[], bool]) -> Iterator[T]:
+        """Yield every item, blocking for more, until the feed is closed or ``stop()``."""
+        index = 0
+        while True:
+            # Read the end first: every item appended before close() is then drained below.
+            ended = self.closed or stop()
+            while index < len(self.items):
+                yield self.items[index]
+                index += 1
+            if ended:
+                return
+            self.wait_sync(index)
+
+    async def follow_async(self) -> AsyncIterator[T]:
+        """Yield every item, waiting on the caller's event loop, until the feed is closed."""
+        index = 0
+        while True:
+            ended = self.closed  # read first, as in follow_sync
+            while index < len(self.items):
+                yield self.items[index]
+                index += 1
+            if ended:
+                return
+            await self.wait_async(index)
 
     async def wait_async(self, index: int) -> None:
         """Wait, on the caller's event loop, until an item at ``index`` exists or the end."""

@@ -80,3 +80,59 @@ def test_wait_sync_times_out() -> None:
     started = time.monotonic()
     assert feed.wait_sync(0, timeout=0.05) is False
     assert time.monotonic() - started >= 0.04
+
+
+class _ClosesWhileRead(list):  # type: ignore[type-arg]
+    """Items whose next length check, once armed, races with the engine's last append.
+
+    The engine appends a final item and closes the feed right after the reader has seen
+    the length, which is the window where a reader checking ``closed`` after draining would
+    stop without yielding that item.
+    """
+
+    def __init__(self, feed: UpdateFeed[str], *items: str) -> None:
+        super().__init__(items)
+        self.feed = feed
+        self.armed = False
+
+    def __len__(self) -> int:
+        seen = super().__len__()
+        if self.armed:
+            self.armed = False
+            self.append("last")
+            self.feed.closed = True
+        return seen
+
+
+def _racing_feed() -> tuple[UpdateFeed[str], _ClosesWhileRead]:
+    feed: UpdateFeed[str] = UpdateFeed()
+    items = _ClosesWhileRead(feed, "first")
+    feed.items = items
+    return feed, items
+
+
+def test_follow_sync_yields_an_item_appended_just_before_close() -> None:
+    feed, items = _racing_feed()
+    follow = feed.follow_sync(lambda: False)
+    assert next(follow) == "first"
+    items.armed = True
+    assert list(follow) == ["last"]
+
+
+def test_follow_async_yields_an_item_appended_just_before_close() -> None:
+    feed, items = _racing_feed()
+
+    async def main() -> list[str]:
+        seen = []
+        async for item in feed.follow_async():
+            seen.append(item)
+            items.armed = True
+        return seen
+
+    assert asyncio.run(asyncio.wait_for(main(), 10)) == ["first", "last"]
+
+
+def test_follow_sync_stops_when_asked() -> None:
+    feed: UpdateFeed[int] = UpdateFeed()
+    feed.append(1)
+    assert list(feed.follow_sync(lambda: True)) == [1]  # drains what is there, then stops
