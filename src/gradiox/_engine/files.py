@@ -304,12 +304,19 @@ def _base(path: str) -> str:
     return os.path.basename(path)
 
 
-async def _in_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run blocking file-system work off the event loop; OS errors become FileTransferError."""
+@contextlib.contextmanager
+def _save_errors() -> Iterator[None]:
+    """Turn OS errors while saving a download into FileTransferError."""
     try:
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        yield
     except OSError as exc:
         raise FileTransferError(f"Could not save a downloaded file: {exc}") from exc
+
+
+async def _in_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run blocking file-system work off the event loop; OS errors become FileTransferError."""
+    with _save_errors():
+        return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 async def _run_all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
@@ -443,9 +450,8 @@ class _Writer:
         if pending is None:
             return
         try:
-            await asyncio.shield(pending)
-        except OSError as exc:
-            raise FileTransferError(f"Could not save a downloaded file: {exc}") from exc
+            with _save_errors():
+                await asyncio.shield(pending)
         finally:
             if pending.done():
                 self._pending = None
