@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
+from tests.integration.helpers import progress_indices, run
 
 from gradiox import AsyncClient, Client, Status
 from gradiox.exceptions import (
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
 def client(core_url: str) -> Iterator[Client]:
     with Client(core_url, verbose=False) as c:
         yield c
-
-
-def run(coro: object) -> object:
-    return asyncio.run(asyncio.wait_for(coro, 120))  # type: ignore[arg-type]
 
 
 def test_predict_positional_keyword_and_default(client: Client) -> None:
@@ -57,18 +54,7 @@ def test_generator_result_outputs_and_iteration(client: Client) -> None:
 
 
 def test_progress_updates_are_all_observable(core_url: str, server_stem: str) -> None:
-    async def main() -> list[int]:
-        async with AsyncClient(core_url, verbose=False) as ac:
-            job = ac.submit(20, api_name="/progress")
-            seen = [
-                u.progress_data[0].index
-                async for u in job
-                if u.type == "status" and u.code is Status.PROGRESS and u.progress_data
-            ]
-            assert await job.result() == "done"
-            return seen
-
-    seen = run(main())
+    seen = progress_indices(core_url, 20)
     assert isinstance(seen, list)
     assert seen == sorted(seen)
     if server_stem.startswith("gradio-6"):

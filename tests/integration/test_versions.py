@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from gradio_servers import stem_version
+from tests.integration.helpers import progress_indices, run
 
 import gradiox._engine.cancel
 from gradiox import AsyncClient, Client, Status, handle_file
@@ -63,10 +64,6 @@ def png(width: int, height: int) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-
-
-def run(coro: object) -> object:
-    return asyncio.run(asyncio.wait_for(coro, 120))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -125,18 +122,7 @@ def test_generator(client: Client) -> None:
 
 
 def test_progress(compat_url: str) -> None:
-    async def main() -> list[int]:
-        async with AsyncClient(compat_url, verbose=False) as ac:
-            job = ac.submit(8, api_name="/progress")
-            seen = [
-                u.progress_data[0].index
-                async for u in job
-                if u.type == "status" and u.code is Status.PROGRESS and u.progress_data
-            ]
-            assert await job.result() == "done"
-            return seen
-
-    seen = run(main())
+    seen = progress_indices(compat_url, 8)
     assert isinstance(seen, list)
     assert len(seen) >= 4 and seen == sorted(seen)
 
