@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from gradiox._timeouts import Timeout
 from gradiox._types import FileData, OutputUpdate, ProgressUnit, Status, StatusUpdate
 from gradiox._version import __version__
 from gradiox.exceptions import (
     AppError,
     ArgumentError,
     AuthenticationError,
+    ConnectionLostError,
+    DeadlineExceededError,
     EndpointError,
     GradioxError,
     NotAGradioAppError,
     ProtocolError,
     QueueError,
+    SessionLostError,
     SpaceError,
     TransportError,
     ValidationError,
@@ -63,6 +67,8 @@ __all__ = [
     "AsyncJob",
     "AuthenticationError",
     "Client",
+    "ConnectionLostError",
+    "DeadlineExceededError",
     "EndpointError",
     "FileData",
     "GradioxError",
@@ -72,9 +78,11 @@ __all__ = [
     "ProgressUnit",
     "ProtocolError",
     "QueueError",
+    "SessionLostError",
     "SpaceError",
     "Status",
     "StatusUpdate",
+    "Timeout",
     "TransportError",
     "ValidationError",
     "__version__",

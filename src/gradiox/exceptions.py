@@ -7,7 +7,10 @@ multiple inheritance, so ``except ValueError`` code keeps working::
 
     GradioxError
     ├── TransportError                 network failure (also ConnectionError); wraps httpx errors
-    │   └── RequestTimeoutError        also builtins.TimeoutError
+    │   ├── RequestTimeoutError        also builtins.TimeoutError
+    │   └── ConnectionLostError        a job's event stream broke or went silent mid-job
+    ├── DeadlineExceededError          a Timeout budget ran out (also TimeoutError); .phase
+    ├── SessionLostError               the app restarted or forgot the session; state was reset
     ├── HTTPStatusError                unexpected HTTP status; .status_code, .body
     │   ├── AuthenticationError        also ValueError
     │   └── TooManyRequestsError
@@ -37,6 +40,8 @@ __all__ = [
     "ArgumentError",
     "AuthenticationError",
     "ClientClosedError",
+    "ConnectionLostError",
+    "DeadlineExceededError",
     "EndpointError",
     "FileTransferError",
     "GradioxError",
@@ -49,6 +54,7 @@ __all__ = [
     "QueueFullError",
     "RequestTimeoutError",
     "SerializationSetupError",
+    "SessionLostError",
     "SpaceDuplicationError",
     "SpaceError",
     "SpaceFailedError",
@@ -71,6 +77,44 @@ class TransportError(GradioxError, ConnectionError):
 
 class RequestTimeoutError(TransportError, TimeoutError):
     """A network operation took longer than its timeout."""
+
+
+class ConnectionLostError(TransportError):
+    """The event stream that carried a job broke or went silent before the job ended.
+
+    Gradio keeps no replay buffer, so the job's undelivered messages are gone for good.
+
+    Attributes:
+        may_still_run: True if the server may still be running the job (it had reached the
+            server and the loss was on the way back); False if it certainly stopped.
+    """
+
+    def __init__(self, message: str, *, may_still_run: bool = False) -> None:
+        super().__init__(message)
+        self.may_still_run = may_still_run
+
+
+class DeadlineExceededError(GradioxError, TimeoutError):
+    """A budget of the client's :class:`~gradiox.Timeout` ran out; the job was cancelled.
+
+    Attributes:
+        phase: Which budget ran out: "connect", "upload", "queue", "run", "total" or
+            "stream_idle".
+        seconds: The budget, in seconds.
+    """
+
+    def __init__(self, message: str, *, phase: str, seconds: float) -> None:
+        super().__init__(message)
+        self.phase = phase
+        self.seconds = seconds
+
+
+class SessionLostError(GradioxError):
+    """The app restarted or no longer knows the session: its state (gr.State) was reset.
+
+    Jobs that were running in the lost session fail with this error; the client starts a
+    new session for the next call.
+    """
 
 
 class HTTPStatusError(GradioxError):
@@ -99,7 +143,11 @@ class AuthenticationError(HTTPStatusError, ValueError):
 
 
 class TooManyRequestsError(HTTPStatusError):
-    """The app (or the Hugging Face proxy in front of it) rate-limited the client."""
+    """The app (or the Hugging Face proxy in front of it) rate-limited the client.
+
+    Attributes:
+        retry_after: Seconds the server asked the client to wait (``Retry-After``), if sent.
+    """
 
     def __init__(
         self,
@@ -108,8 +156,10 @@ class TooManyRequestsError(HTTPStatusError):
         status_code: int = 429,
         url: str = "",
         body: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, status_code=status_code, url=url, body=body)
+        self.retry_after = retry_after
 
 
 class NotAGradioAppError(GradioxError, ValueError):
@@ -121,7 +171,15 @@ class ProtocolError(GradioxError):
 
 
 class QueueError(GradioxError):
-    """The app's queue refused the job (full, or stopped)."""
+    """The app's queue refused the job (full, or stopped).
+
+    Attributes:
+        retry_after: Seconds the server asked the client to wait (``Retry-After``), if sent.
+    """
+
+    def __init__(self, *args: object, retry_after: float | None = None) -> None:
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 QueueFullError = QueueError
