@@ -277,8 +277,10 @@ class RunningServer:
         ready_path: str = "/config",
         ready_any_status: bool = False,
         keep_files: bool = False,
+        port: int | None = None,
     ) -> None:
         """Prepare a server; :func:`spawn_app` / :func:`start_app` are the usual entry points."""
+        self._fixed_port = port
         self.app = Path(app).resolve()
         self.stem = stem
         self.python = venv_python(stem)
@@ -305,7 +307,7 @@ class RunningServer:
 
     def _launch(self) -> None:
         self._attempts += 1
-        self.port = _free_port()
+        self.port = self._fixed_port or _free_port()
         self.url = f"http://{LOOPBACK}:{self.port}/"
         gradio_tmp = self.temp_dir / "gradio"
         gradio_tmp.mkdir(exist_ok=True)
@@ -374,7 +376,7 @@ class RunningServer:
             if code is not None:
                 log = self._log_since_launch()
                 port_taken = any(marker in log for marker in _PORT_IN_USE_MARKERS)
-                if port_taken and self._attempts < _MAX_PORT_ATTEMPTS:
+                if port_taken and self._attempts < _MAX_PORT_ATTEMPTS and not self._fixed_port:
                     self._launch()
                     continue
                 raise self._fail(f"exited with code {code} during start-up")
@@ -442,12 +444,14 @@ def spawn_app(
     ready_path: str = "/config",
     ready_any_status: bool = False,
     keep_files: bool = False,
+    port: int | None = None,
 ) -> RunningServer:
     """Launch ``app`` with the Python of server venv ``stem`` and return without waiting.
 
     Call :meth:`RunningServer.wait_ready` before using it. Use this to boot several servers
     in parallel. ``env`` adds to (and overrides) the server environment of :func:`base_env`;
-    ``args`` are passed to the app script.
+    ``args`` are passed to the app script. ``port`` pins the port (e.g. to restart a server
+    where it was); by default a free one is chosen.
     """
     return RunningServer(
         Path(app),
@@ -457,6 +461,7 @@ def spawn_app(
         ready_path=ready_path,
         ready_any_status=ready_any_status,
         keep_files=keep_files,
+        port=port,
     )
 
 
