@@ -24,28 +24,63 @@ def test_import_gradiox_pulls_in_no_gradio_or_hub() -> None:
 
 
 ALLOWED_INTERNAL = ("gradiox._protocol", "gradiox._types", "gradiox.exceptions")
+# The protocol layer does no I/O and starts nothing: none of these, not even lazily.
+DENIED = ("asyncio", "socket", "threading", "httpx", "anyio", "ssl", "selectors")
+
+
+def impure_imports(path: pathlib.Path) -> list[str]:
+    """The imports in ``path`` that the protocol layer must not make (any nesting level)."""
+    offenders = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""] if node.level == 0 else ["<relative import>"]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            if top == "gradiox":
+                if not name.startswith(ALLOWED_INTERNAL):
+                    offenders.append(f"{path.name}: {name}")
+            elif top in DENIED or (top != "__future__" and top not in sys.stdlib_module_names):
+                offenders.append(f"{path.name}: {name}")
+    return offenders
 
 
 def test_protocol_layer_is_pure() -> None:
-    """gradiox._protocol imports only the stdlib and other pure gradiox modules."""
+    """gradiox._protocol imports no I/O, no concurrency, and nothing outside the stdlib."""
     root = pathlib.Path(gradiox._protocol.__file__).parent
-    offenders = []
-    for path in sorted(root.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                if top == "gradiox":
-                    if not name.startswith(ALLOWED_INTERNAL):
-                        offenders.append(f"{path.name}: {name}")
-                elif top != "__future__" and top not in sys.stdlib_module_names:
-                    offenders.append(f"{path.name}: {name}")
+    offenders = [o for path in sorted(root.glob("*.py")) for o in impure_imports(path)]
     assert not offenders, f"impure imports in gradiox._protocol: {offenders}"
+
+
+def test_the_purity_check_catches_denied_modules(tmp_path: pathlib.Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import json\nimport asyncio\nfrom socket import socket\n"
+        "def later():\n    import threading.local\n    from ssl import SSLContext\n"
+        "import httpx\nfrom gradiox._engine import http\nfrom gradiox._types import Status\n"
+    )
+    assert sorted(impure_imports(sample)) == [
+        "sample.py: asyncio",
+        "sample.py: gradiox._engine",
+        "sample.py: httpx",
+        "sample.py: socket",
+        "sample.py: ssl",
+        "sample.py: threading.local",
+    ]
+
+
+def test_importing_the_protocol_layer_loads_no_denied_module() -> None:
+    out = run_python(
+        "import sys, json, pkgutil, importlib, gradiox._protocol as p\n"
+        "for m in pkgutil.iter_modules(p.__path__):\n"
+        "    importlib.import_module('gradiox._protocol.' + m.name)\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    loaded = {name.split(".")[0] for name in json.loads(out)}
+    assert not loaded & set(DENIED), sorted(loaded & set(DENIED))
 
 
 def test_public_names() -> None:

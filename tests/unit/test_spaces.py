@@ -6,7 +6,6 @@ Everything runs against ``hub_standin`` (the Hub is unreachable from the test ma
 from __future__ import annotations
 
 import ast
-import asyncio
 import logging
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.unit.helpers import run
 from tests.unit.hub_standin import HubStandin, serve
 
 import gradiox._engine.spaces
@@ -52,10 +52,6 @@ def hf_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("HF_ENDPOINT", "http://hub.test")
     monkeypatch.setattr(gradiox._spaces, "POLL_SCHEDULE", (0.01, 1.5, 0.03))
     return tmp_path
-
-
-def run(coro: Any) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, 20))
 
 
 def aclient(hub: HubStandin, src: str = SID, **kw: Any) -> AsyncClient:

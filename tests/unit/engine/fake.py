@@ -89,6 +89,31 @@ def add_script(event_id: str, body: dict[str, Any]) -> list[bytes]:
     )
 
 
+def counting_generator(event_id: str, body: dict[str, Any]) -> list[bytes]:
+    """A generator endpoint: ``n`` outputs "step 0".. (diffs after the first), then done."""
+    n = body["data"][0]
+    msgs: list[dict[str, Any]] = [{"msg": "process_starts", "event_id": event_id}]
+    for i in range(n):
+        data = [f"step {i}"] if i == 0 else [[["replace", [], f"step {i}"]]]
+        msgs.append(
+            {
+                "msg": "process_generating",
+                "event_id": event_id,
+                "success": True,
+                "output": {"data": data, "is_generating": True},
+            }
+        )
+    msgs.append(
+        {
+            "msg": "process_completed",
+            "event_id": event_id,
+            "success": True,
+            "output": {"data": [f"step {n - 1}"]},
+        }
+    )
+    return sse(*msgs)
+
+
 class FakeGradio:
     """Serves config and info, accepts joins, and streams what ``script`` says per job.
 

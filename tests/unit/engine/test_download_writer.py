@@ -12,19 +12,16 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from tests.unit.helpers import run
 
 from gradiox._engine.files import CHUNK_SIZE, _Writer
 from gradiox.exceptions import FileTransferError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine
+    from collections.abc import Callable
     from pathlib import Path
 
 WAIT = 5.0  # seconds; every wait is bounded, so a broken writer fails instead of hanging
-
-
-def run(coro: Coroutine[Any, Any, Any]) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, 20))
 
 
 def record_loop_errors(errors: list[dict[str, Any]]) -> None:

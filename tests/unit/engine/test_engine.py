@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import socket
-import threading
 from typing import Any
 
 import httpx
 import pytest
-from tests.unit.engine.fake import FakeGradio, sse, stream_response
+from tests.unit.engine.fake import FakeGradio, counting_generator, sse, stream_response
+from tests.unit.helpers import run
 
 from gradiox import AsyncClient, Client
 from gradiox.exceptions import (
@@ -25,10 +24,6 @@ from gradiox.exceptions import (
     TransportError,
     ValidationError,
 )
-
-
-def run(coro: Any) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, 20))
 
 
 def aclient(fake: FakeGradio, **kw: Any) -> AsyncClient:
@@ -119,30 +114,6 @@ def test_bad_arguments_fail_before_any_request() -> None:
     run(main())
 
 
-def counting_generator(event_id: str, body: dict[str, Any]) -> list[bytes]:
-    n = body["data"][0]
-    msgs: list[dict[str, Any]] = [{"msg": "process_starts", "event_id": event_id}]
-    for i in range(n):
-        data = [f"step {i}"] if i == 0 else [[["replace", [], f"step {i}"]]]
-        msgs.append(
-            {
-                "msg": "process_generating",
-                "event_id": event_id,
-                "success": True,
-                "output": {"data": data, "is_generating": True},
-            }
-        )
-    msgs.append(
-        {
-            "msg": "process_completed",
-            "event_id": event_id,
-            "success": True,
-            "output": {"data": [f"step {n - 1}"]},
-        }
-    )
-    return sse(*msgs)
-
-
 def test_generator_outputs_and_updates_in_order() -> None:
     fake = FakeGradio(counting_generator)
 
@@ -157,21 +128,6 @@ def test_generator_outputs_and_updates_in_order() -> None:
     out = [u for u in updates if u.type == "output"]
     assert [u.outputs for u in out] == ["step 0", "step 1", "step 2", "step 2"]
     assert out[-1].final and not any(u.final for u in out[:-1])
-
-
-def test_sync_iteration_yields_outputs_and_waits_for_outputs_only() -> None:
-    fake = FakeGradio(counting_generator)
-    with Client(
-        "http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()}
-    ) as client:
-        job = client.submit(4, api_name="/count")
-        assert list(job) == ["step 0", "step 1", "step 2", "step 3"]
-        run = job._run
-        # Status updates go to `updates` only; the iterator's feed holds outputs alone.
-        assert run.output_feed.items is job.outputs()
-        assert run.output_feed.closed
-        assert len(run.updates.items) > len(run.output_feed.items)
-        assert list(job) == job.outputs()  # iterating a finished job replays its outputs
 
 
 def test_app_error_validation_and_queue_full() -> None:
@@ -346,48 +302,6 @@ def test_unreachable_host_is_a_transport_error() -> None:
         Client(f"http://127.0.0.1:{port}/", verbose=False)
     with pytest.raises(ConnectionError):  # TransportError is also a ConnectionError
         Client(f"http://127.0.0.1:{port}/", verbose=False)
-
-
-def test_sync_job_is_a_future_and_callbacks_leave_the_loop() -> None:
-    fake = FakeGradio()
-    seen: list[tuple[str, Any]] = []
-    with Client(
-        "http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()}
-    ) as client:
-        jobs = [
-            client.submit(
-                i,
-                1,
-                api_name="/add",
-                result_callbacks=lambda r: seen.append((threading.current_thread().name, r)),
-            )
-            for i in range(20)
-        ]
-        _, not_done = concurrent.futures.wait(jobs, timeout=20)
-        assert not not_done
-        assert sorted(j.result() for j in concurrent.futures.as_completed(jobs)) == list(
-            range(1, 21)
-        )
-        threads: list[str] = []
-        jobs[0].add_done_callback(lambda f: threads.append(threading.current_thread().name))
-    assert threads == [threading.current_thread().name]  # already done: runs right here
-    deadline = 50
-    while len(seen) < 20 and deadline:
-        threading.Event().wait(0.1)
-        deadline -= 1
-    assert sorted(r for _, r in seen) == list(range(1, 21))
-    assert all(name != "gradiox-loop" for name, _ in seen)
-
-
-def test_use_after_close() -> None:
-    fake = FakeGradio()
-    client = Client(
-        "http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()}
-    )
-    client.close()
-    client.close()  # twice is fine
-    with pytest.raises(RuntimeError, match="not connected"):
-        client.predict(1, 2, api_name="/add")
 
 
 def test_a_bug_in_file_handling_fails_the_job_instead_of_hanging(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from tests.unit.engine.fake import sse
+from tests.unit.helpers import run
 
 import gradiox._engine.cancel
 import gradiox._engine.ws
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 PNG_URL = "data:image/png;base64," + base64.b64encode(PNG).decode()
-
-
-def run(coro: Any) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, 20))
 
 
 def component(cid: int, kind: str, label: str = "") -> dict[str, Any]:
