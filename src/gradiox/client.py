@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +28,10 @@ __all__ = ["Client", "Endpoint", "Job"]
 
 Endpoint = EndpointInfo
 
+_logger = logging.getLogger("concurrent.futures")
 
-class Job(concurrent.futures.Future):  # type: ignore[type-arg]
+
+class Job(concurrent.futures.Future[Any]):
     """A prediction running in the background; a ``concurrent.futures.Future``.
 
     Works with ``concurrent.futures.wait()``, ``as_completed()`` and
@@ -59,23 +62,34 @@ class Job(concurrent.futures.Future):  # type: ignore[type-arg]
     # -- completion (on the loop thread) ---------------------------------------------------
 
     def _complete(self, run: JobRun) -> None:
-        with self._condition:
-            if self._state != "PENDING":
-                return  # cancelled by the user already
-        if run.cancelled:
-            super().cancel()
-        elif run.error is not None:
-            self.set_exception(run.error)
-        else:
-            self.set_result(run.result)
+        if self.done():
+            return  # cancelled by the user already
+        # A user's cancel() may still win the race between done() and here: the Future then
+        # refuses the outcome, and the job stays cancelled.
+        with contextlib.suppress(concurrent.futures.InvalidStateError):
+            if run.cancelled:
+                super().cancel()
+            elif run.error is not None:
+                self.set_exception(run.error)
+            else:
+                self.set_result(run.result)
 
-    def _invoke_callbacks(self) -> None:
-        # Future runs done-callbacks in the thread that completed it; never let that be
-        # the loop thread, where a blocking callback would stall every job.
-        if self._portal.in_loop_thread:
-            self._portal.callbacks.submit(super()._invoke_callbacks)  # type: ignore[misc]
-        else:
-            super()._invoke_callbacks()  # type: ignore[misc]
+    def add_done_callback(self, fn: Callable[[concurrent.futures.Future[Any]], object]) -> None:
+        """Call ``fn(job)`` when the job ends (at once, in this thread, if it has).
+
+        A Future runs its callbacks in the thread that completes it. The engine completes
+        jobs on its loop thread, where a blocking callback would stall every job, so from
+        there callbacks are handed to a small pool of callback threads.
+        """
+        portal = self._portal
+
+        def run_off_the_loop(future: concurrent.futures.Future[Any]) -> None:
+            if portal.in_loop_thread:
+                portal.callbacks.submit(_call_logged, fn, future)
+            else:
+                fn(future)
+
+        super().add_done_callback(run_off_the_loop)
 
     # -- gradio_client's Job API -----------------------------------------------------------
 
@@ -298,6 +312,14 @@ class Client(ClientCore):
 
 async def _noop() -> None:
     return None
+
+
+def _call_logged(fn: Callable[[Any], object], future: concurrent.futures.Future[Any]) -> None:
+    # As Future does for its callbacks: an error in one is logged, not raised.
+    try:
+        fn(future)
+    except Exception:
+        _logger.exception("exception calling callback for %r", future)
 
 
 def _result_callback(
