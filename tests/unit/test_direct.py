@@ -1,21 +1,11 @@
-"""The direct route's body and the completion message made from its answer."""
+"""The completion message made from the direct route's answer."""
 
 from __future__ import annotations
 
 import pytest
 
-from gradiox._protocol.direct import DIRECT_ROUTE, direct_body, direct_message
+from gradiox._protocol.direct import direct_message
 from gradiox.exceptions import ProtocolError
-
-
-def test_body() -> None:
-    assert DIRECT_ROUTE == "api/predict/"
-    assert direct_body(4, "s", [1]) == {
-        "data": [1],
-        "fn_index": 4,
-        "session_hash": "s",
-        "event_data": None,
-    }
 
 
 def test_success_becomes_a_completion() -> None:

@@ -16,6 +16,7 @@ from gradiox._protocol.legacy_files import (
     output_file_data,
     outputs_may_hold_data_urls,
 )
+from gradiox._protocol.routes import Routes
 
 
 def test_data_url_round_trip() -> None:
@@ -62,7 +63,7 @@ def test_input_values() -> None:
 def test_output_files_become_file_data() -> None:
     value = {"name": "/tmp/gradio/x y/out.txt", "orig_name": "out.txt", "size": 3, "is_file": True}
     assert is_legacy_file(value)
-    assert output_file_data(value, "http://h/sub/app/") == {
+    assert output_file_data(value, Routes.of("http://h/sub/app/")) == {
         "path": "/tmp/gradio/x y/out.txt",
         "url": "http://h/sub/app/file=/tmp/gradio/x%20y/out.txt",
         "size": 3,
@@ -70,9 +71,9 @@ def test_output_files_become_file_data() -> None:
         "mime_type": None,
         "is_stream": False,
     }
-    assert output_file_data({"name": "/a/b.bin", "is_file": True}, "http://h/")["orig_name"] == (
-        "b.bin"
-    )
+    assert output_file_data({"name": "/a/b.bin", "is_file": True}, Routes.of("http://h/"))[
+        "orig_name"
+    ] == ("b.bin")
 
 
 @pytest.mark.parametrize(

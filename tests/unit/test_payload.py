@@ -19,14 +19,10 @@ from gradiox._protocol.payload import (
     collect,
     contains,
     download_name,
-    file_url,
-    file_url_path,
     is_file_data,
     is_handled_file,
-    same_origin,
     sanitize_filename,
     server_reference,
-    stream_url,
     substitute,
 )
 
@@ -302,51 +298,7 @@ def test_download_name(file_data: dict[str, Any], expected: str) -> None:
     assert download_name(file_data) == expected
 
 
-# -- URLs and references -------------------------------------------------------------------
-
-
-def test_file_url_is_built_from_the_api_base() -> None:
-    base = "http://127.0.0.1:7860/gradio_api/"
-    assert file_url(base, "/tmp/g/ab/my report (1) é.txt") == (
-        base + "file=/tmp/g/ab/my%20report%20%281%29%20%C3%A9.txt"
-    )
-    assert file_url(base, "x?y#z") == base + "file=x%3Fy%23z"
-    # Dot segments are encoded, so URL normalisation cannot move the request to another route.
-    assert file_url(base, "../../x/./y/..") == base + "file=%2E%2E/%2E%2E/x/%2E/y/%2E%2E"
-    assert file_url(base, "/a/..b/c..") == base + "file=/a/..b/c.."
-
-
-def test_file_url_path_recognises_only_this_apps_file_route() -> None:
-    base = "http://127.0.0.1:7860/gradio_api/"
-    path = "/tmp/g/ab/my report (1).txt"
-    assert file_url_path(file_url(base, path), base) == path
-    assert file_url_path("http://127.0.0.1:7860/gradio_api/file=/a%20b", base) == "/a b"
-    assert file_url_path("http://localhost:7860/gradio_api/file=/a", base) is None
-    assert file_url_path("http://127.0.0.1:7861/gradio_api/file=/a", base) is None
-    assert file_url_path("https://127.0.0.1:7860/gradio_api/file=/a", base) is None
-    assert file_url_path("http://127.0.0.1:7860/other/file=/a", base) is None
-    assert file_url_path("http://127.0.0.1:7860/gradio_api/file=", base) is None
-    assert file_url_path("http://127.0.0.1:7860/gradio_api/file=/a?x=1", base) is None
-
-
-def test_same_origin() -> None:
-    assert same_origin("http://Example.com/a", "http://example.com:80/b")
-    assert same_origin("https://h/a", "https://h:443/")
-    assert not same_origin("http://h/a", "https://h/a")
-    assert not same_origin("http://h:1/", "http://h:2/")
-    assert not same_origin("http://127.0.0.1/", "http://localhost/")
-    assert not same_origin("http://h.evil.com/", "http://h/")
-    assert not same_origin("/relative", "/relative")
-    assert not same_origin("http://h:99999/", "http://h:99999/")  # invalid ports match nothing
-
-
-def test_stream_url_resolves_relative_urls_against_the_app_root() -> None:
-    src = "http://h:1/app/"
-    assert (
-        stream_url(src, "/gradio_api/stream/s/p.m3u8")
-        == "http://h:1/app/gradio_api/stream/s/p.m3u8"
-    )
-    assert stream_url(src, "http://other/x") == "http://other/x"
+# -- references -------------------------------------------------------------------
 
 
 def test_server_reference_shape() -> None:

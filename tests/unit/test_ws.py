@@ -8,13 +8,8 @@ import sys
 
 import pytest
 
-from gradiox._protocol.ws import WsConversation, ws_url
+from gradiox._protocol.ws import WsConversation
 from gradiox.exceptions import ProtocolError
-
-
-def test_ws_url_keeps_the_path_and_switches_the_scheme() -> None:
-    assert ws_url("http://h:7860/") == "ws://h:7860/queue/join"
-    assert ws_url("https://h/sub/app/") == "wss://h/sub/app/queue/join"
 
 
 def test_a_whole_job() -> None:

@@ -9,6 +9,7 @@ from gradiox._engine.http import HttpSession
 from gradiox._engine.jobs import JobRun
 from gradiox._engine.spaces import resolve_space
 from gradiox._engine.transports import file_transfer_for, open_transport
+from gradiox._protocol.routes import Routes, login_form
 from gradiox.exceptions import AuthenticationError
 
 if TYPE_CHECKING:
@@ -106,20 +107,18 @@ class AppConnection:
 
 
 async def _login(http: HttpSession, src: str, auth: tuple[str, str]) -> None:
-    username, password = auth
-    response = await http.request(
-        "POST", src + "login", data={"username": username, "password": password}
-    )
+    url = Routes.of(src).login
+    response = await http.request("POST", url, data=login_form(*auth))
     if response.status_code == 200:
         return
     if response.status_code in (400, 401, 403):
         raise AuthenticationError(
             f"Could not login to {src}. Invalid credentials (HTTP {response.status_code}).",
             status_code=response.status_code,
-            url=src + "login",
+            url=url,
         )
     raise AuthenticationError(
         f"Could not login to {src}: HTTP {response.status_code}. Does the app use auth=...?",
         status_code=response.status_code,
-        url=src + "login",
+        url=url,
     )

@@ -122,7 +122,7 @@ async def stop_without_cancel_route(
     )
     if body is not None:
         try:
-            response = await http.request("POST", app.api_base + "reset", json=body)
+            response = await http.request("POST", app.routes.reset, json=body)
             raise_for_status(response, "reset the job's iterator")
         except GradioxError as exc:
             logger.debug("gradiox: reset after cancel failed: %s", exc)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from gradiox._engine.http import HttpSession, raise_for_status
 from gradiox._protocol.api_info import EndpointInfo, build_endpoints
 from gradiox._protocol.config_info import info_from_config
 from gradiox._protocol.features import Features, features_from_config
+from gradiox._protocol.routes import GUESSED_API_PREFIX, INFO_PARAMS, Routes
 from gradiox._spaces import as_space_id
 from gradiox.exceptions import (
     AuthenticationError,
@@ -47,6 +49,11 @@ class AppDescription:
     info: dict[str, Any] | None
     features: Features
     endpoints: tuple[EndpointInfo, ...]
+
+    @cached_property
+    def routes(self) -> Routes:
+        """Every URL of the app."""
+        return Routes(self.src, self.api_base)
 
 
 def normalise_src(src: str) -> str:
@@ -89,17 +96,17 @@ async def discover(http: HttpSession, src: str) -> AppDescription:
         TransportError: The host cannot be reached.
     """
     # Gradio 5+ serves /info under gradio_api/: ask for it while the config loads.
-    guess = asyncio.ensure_future(_get_info(http, src + "gradio_api/"))
+    guess = asyncio.ensure_future(_get_info(http, Routes.of(src, GUESSED_API_PREFIX)))
     try:
-        config = await _get_config(http, src)
+        config = await _get_config(http, Routes.of(src))
         features = features_from_config(config)
-        api_base = src + features.api_prefix
-        if features.api_prefix == "gradio_api/":
+        routes = Routes.of(src, features.api_prefix)
+        if features.api_prefix == GUESSED_API_PREFIX:
             info = await guess
         else:
             guess.cancel()
             # No api prefix (3.x, 4.x): the routes hang off src itself, sub-path included.
-            info = await _get_info(http, api_base) if features.has_info_route else None
+            info = await _get_info(http, routes) if features.has_info_route else None
     finally:
         if not guess.done():
             guess.cancel()
@@ -109,11 +116,12 @@ async def discover(http: HttpSession, src: str) -> AppDescription:
         # Too old for /info: describe the endpoints from the config (never ask another host).
         info = info_from_config(config)
     endpoints = tuple(build_endpoints(config, info))
-    return AppDescription(src, api_base, config, info, features, endpoints)
+    return AppDescription(src, routes.api_base, config, info, features, endpoints)
 
 
-async def _get_config(http: HttpSession, src: str) -> dict[str, Any]:
-    response = await http.request("GET", src + "config")
+async def _get_config(http: HttpSession, routes: Routes) -> dict[str, Any]:
+    src = routes.src
+    response = await http.request("GET", routes.config)
     code = response.status_code
     if code == 401:
         raise AuthenticationError(
@@ -121,7 +129,7 @@ async def _get_config(http: HttpSession, src: str) -> dict[str, Any]:
             "(Client(..., auth=(username, password)))."
         )
     if code == 429:
-        raise TooManyRequestsError(url=src + "config")
+        raise TooManyRequestsError(url=routes.config)
     if code == 200:
         try:
             config = response.json()
@@ -129,14 +137,15 @@ async def _get_config(http: HttpSession, src: str) -> dict[str, Any]:
             config = None
         if isinstance(config, dict) and isinstance(config.get("dependencies"), list):
             return config
-    return await _config_from_page(http, src, response)
+    return await _config_from_page(http, routes, response)
 
 
 async def _config_from_page(
-    http: HttpSession, src: str, config_response: httpx.Response
+    http: HttpSession, routes: Routes, config_response: httpx.Response
 ) -> dict[str, Any]:
     """Very old apps only embed their config in the HTML page."""
-    page = await http.request("GET", src)
+    src = routes.src
+    page = await http.request("GET", routes.page)
     match = _CONFIG_IN_HTML.search(page.text) if page.status_code == 200 else None
     if match:
         try:
@@ -151,7 +160,7 @@ async def _config_from_page(
             f"Could not get Gradio config from: {src}. The server failed with HTTP "
             f"{config_response.status_code}; check the app's logs.",
             status_code=config_response.status_code,
-            url=src + "config",
+            url=routes.config,
             body=config_response.text[:500],
         )
     raise NotAGradioAppError(
@@ -162,9 +171,9 @@ async def _config_from_page(
     )
 
 
-async def _get_info(http: HttpSession, api_base: str) -> dict[str, Any] | None:
-    # 3.x: no serialize=False, so file values are described as the paths gradiox takes.
-    response = await http.request("GET", api_base + "info", params={"all_endpoints": "True"})
+async def _get_info(http: HttpSession, routes: Routes) -> dict[str, Any] | None:
+    api_base = routes.api_base
+    response = await http.request("GET", routes.info, params=INFO_PARAMS)
     if response.status_code == 404:
         return None
     raise_for_status(response, "fetch the app's API info")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gradiox._engine.http import raise_for_status
-from gradiox._protocol.direct import DIRECT_ROUTE, direct_body, direct_message
+from gradiox._engine.http import json_or_none, raise_for_status
+from gradiox._protocol.direct import direct_message
+from gradiox._protocol.routes import event_body
 from gradiox.exceptions import ProtocolError
 
 if TYPE_CHECKING:
@@ -34,15 +35,11 @@ async def call_direct(
     """
     response = await http.request(
         "POST",
-        app.api_base + DIRECT_ROUTE,
-        json=direct_body(fn_index, session_hash, data),
+        app.routes.direct,
+        json=event_body(fn_index, session_hash, data),
         headers=headers,
     )
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    message = direct_message(response.status_code, body)
+    message = direct_message(response.status_code, json_or_none(response))
     if message is None:
         raise_for_status(response, f"call fn_index={fn_index} without the queue")
         raise ProtocolError(

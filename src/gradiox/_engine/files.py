@@ -23,22 +23,20 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import httpx
 
-from gradiox._engine.http import USER_AGENT, raise_for_status, translate_errors
+from gradiox._engine.http import USER_AGENT, json_or_none, raise_for_status, translate_errors
 from gradiox._protocol.payload import (
     collect,
     contains,
     download_name,
-    file_url,
-    file_url_path,
     is_file_data,
     is_handled_file,
     is_url,
-    same_origin,
     sanitize_filename,
     server_reference,
-    stream_url,
     substitute,
 )
+from gradiox._protocol.replies import upload_path
+from gradiox._protocol.routes import same_origin
 from gradiox.exceptions import (
     ArgumentError,
     FileTransferError,
@@ -146,7 +144,7 @@ class FileTransfer:
             if is_url(path):
                 # A file= URL of this very app is a file the server already has: refer to it
                 # by path (no transfer, and no server-side fetch that would lack our login).
-                server_path = file_url_path(path, self.app.api_base)
+                server_path = self.app.routes.file_path(path)
                 resolved[id(value)] = server_reference(server_path or path, None)
                 continue
             local = os.path.abspath(path)
@@ -181,7 +179,7 @@ class FileTransfer:
                 head, tail, content_type = _multipart_frame(name)
                 response = await self.http.request(
                     "POST",
-                    self.app.api_base + "upload",
+                    self.app.routes.upload,
                     content=_multipart_body(handle, local, size, head, tail),
                     headers={
                         "content-type": content_type,
@@ -227,11 +225,11 @@ class FileTransfer:
         """Where to fetch a FileData from, and the local name to give it."""
         url = file_data.get("url")
         if file_data.get("is_stream") and isinstance(url, str):
-            source = stream_url(self.app.src, url)
+            source = self.app.routes.stream(url)
         else:
             # Built from our own API base, never from the server's "url" (proxies rewrite it,
             # and a hostile server could point it anywhere).
-            source = file_url(self.app.api_base, file_data["path"])
+            source = self.app.routes.file(file_data["path"])
         return source, download_name(file_data)
 
     async def _download(self, folder: Path, url: str, name: str) -> str:
@@ -381,15 +379,7 @@ def _server_path(response: httpx.Response, local: str) -> str:
             body=response.text[:500],
         )
     raise_for_status(response, f"upload {local}")
-    try:
-        paths = response.json()
-    except ValueError:
-        paths = None
-    if not isinstance(paths, list) or not paths or not isinstance(paths[0], str):
-        raise ProtocolError(
-            f"The app's upload route answered without a file path: {response.text[:200]!r}"
-        )
-    return paths[0]
+    return upload_path(json_or_none(response), response.text)
 
 
 async def _check_download(response: httpx.Response, name: str) -> None:

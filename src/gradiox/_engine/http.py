@@ -24,7 +24,7 @@ from gradiox.exceptions import (
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
 
-__all__ = ["HttpSession", "raise_for_status"]
+__all__ = ["HttpSession", "json_or_none", "raise_for_status"]
 
 # Short requests (config, join, cancel...) get a generous but finite timeout; the SSE
 # streams get a read timeout well above the server's 15 s heartbeat, so a dead connection
@@ -185,6 +185,14 @@ def raise_for_status(response: httpx.Response, what: str) -> None:
     raise HTTPStatusError(
         f"Could not {what}: HTTP {code} from {url}: {body}", status_code=code, url=url, body=body
     )
+
+
+def json_or_none(response: httpx.Response) -> Any:
+    """The response's decoded JSON body, or None if it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _body_preview(response: httpx.Response, limit: int = 500) -> str:

@@ -35,13 +35,12 @@ from gradiox._protocol.legacy_files import (
 )
 from gradiox._protocol.payload import (
     collect,
-    file_url_path,
     is_handled_file,
     is_url,
-    same_origin,
     sanitize_filename,
     substitute,
 )
+from gradiox._protocol.routes import same_origin
 from gradiox.exceptions import FileTransferError, ProtocolError
 
 if TYPE_CHECKING:
@@ -89,7 +88,7 @@ class LegacyFileTransfer(FileTransfer):
             content, mime_type = await self._legacy_read(path)
             return data_url(content, mime_type)
         if is_url(path):
-            server_path = file_url_path(path, self.app.api_base)
+            server_path = self.app.routes.file_path(path)
             if server_path is not None:
                 return legacy_file_ref(server_path, name)
             content, mime_type = await self._legacy_read(path)
@@ -136,7 +135,7 @@ class LegacyFileTransfer(FileTransfer):
         for index, value in enumerate(data):
             kind = output_types[index] if index < len(output_types) else ""
             value = substitute(
-                value, is_legacy_file, lambda v: output_file_data(v, self.app.api_base)
+                value, is_legacy_file, lambda v: output_file_data(v, self.app.routes)
             )
             if self.folder is not None:
                 value = await self._legacy_save_inline(value, kind)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from gradiox._engine.http import raise_for_status
 from gradiox._engine.per_job import PerJobTransport
 from gradiox._protocol.messages import parse_message
+from gradiox._protocol.routes import send_data_body
 from gradiox._protocol.sse import SSEDecoder
 from gradiox.exceptions import ProtocolError
 
@@ -27,7 +28,7 @@ class LegacySSETransport(PerJobTransport):
 
     async def follow(self, run: JobRun, data: list[Any]) -> bool:
         """Open the job's stream, send its inputs when asked, deliver its messages."""
-        url = self.app.api_base + "queue/join"
+        url = self.app.routes.queue_join
         params = {"fn_index": run.endpoint.fn_index, "session_hash": self.hash}
         async with self.http.stream("GET", url, params=params, headers=run.headers) as response:
             if response.status_code != 200:
@@ -52,11 +53,8 @@ class LegacySSETransport(PerJobTransport):
         return False
 
     async def _send_data(self, run: JobRun, data: list[Any], event_id: str | None) -> None:
-        body: dict[str, Any] = {"data": data, "event_data": None}
-        if run.extra:
-            body.update(run.extra)
-        body.update(fn_index=run.endpoint.fn_index, session_hash=self.hash, event_id=event_id)
+        body = send_data_body(run.endpoint.fn_index, data, self.hash, event_id, run.extra)
         response = await self.http.request(
-            "POST", self.app.api_base + "queue/data", json=body, headers=run.headers
+            "POST", self.app.routes.queue_data, json=body, headers=run.headers
         )
         raise_for_status(response, f"send the inputs of {run.endpoint.label}")

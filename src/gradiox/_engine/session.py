@@ -14,17 +14,13 @@ import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
-from gradiox._engine.http import HttpSession, raise_for_status
+from gradiox._engine.http import HttpSession, json_or_none, raise_for_status
 from gradiox._protocol.demux import Demux
 from gradiox._protocol.messages import Message, parse_message
+from gradiox._protocol.replies import join_event_id, join_refusal, stream_error
+from gradiox._protocol.routes import cancel_body, join_body
 from gradiox._protocol.sse import SSEDecoder
-from gradiox.exceptions import (
-    GradioxError,
-    ProtocolError,
-    QueueError,
-    TransportError,
-    ValidationError,
-)
+from gradiox.exceptions import GradioxError, ProtocolError, TransportError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Coroutine
@@ -95,27 +91,15 @@ class Session:
             QueueError: The queue is full or stopped.
             HTTPStatusError: Any other refusal.
         """
-        body: dict[str, Any] = {"data": data, "fn_index": endpoint.fn_index}
-        if extra:
-            body.update(extra)
-        body["session_hash"] = self.hash
+        body = join_body(endpoint.fn_index, data, self.hash, extra)
         response = await self.http.request(
-            "POST", self.app.api_base + "queue/join", json=body, headers=headers
+            "POST", self.app.routes.queue_join, json=body, headers=headers
         )
-        if response.status_code == 503:
-            raise QueueError(f"Queue is full! Please try again. ({_detail(response)})")
-        if response.status_code == 422:
-            raise ValidationError(_validation_message(response))
+        refusal = join_refusal(response.status_code, json_or_none(response))
+        if refusal is not None:
+            raise refusal
         raise_for_status(response, f"join the queue for {endpoint.label}")
-        try:
-            event_id = response.json()["event_id"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ProtocolError(
-                f"The queue answered without an event id: {response.text[:200]!r}"
-            ) from exc
-        if not isinstance(event_id, str):
-            raise ProtocolError(f"The queue answered with a bad event id: {event_id!r}")
-        return event_id
+        return join_event_id(json_or_none(response), response.text)
 
     async def start(self, run: JobRun) -> None:
         """Join the queue for ``run`` and route its messages to it from now on."""
@@ -157,9 +141,9 @@ class Session:
         if self.app.features.cancel != "route":  # Gradio <= 4.29: the app's cancel event
             await stop_without_cancel_route(self.http, self.app, self.hash, endpoint, event_id)
             return
-        body = {"fn_index": endpoint.fn_index, "session_hash": self.hash, "event_id": event_id}
+        body = cancel_body(endpoint.fn_index, self.hash, event_id)
         try:
-            response = await self.http.request("POST", self.app.api_base + "cancel", json=body)
+            response = await self.http.request("POST", self.app.routes.cancel, json=body)
             raise_for_status(response, "cancel the job")
         except GradioxError as exc:
             logger.warning("gradiox: could not cancel job %s on the server: %s", event_id, exc)
@@ -205,7 +189,7 @@ class Session:
     async def _read_once(self) -> bool:
         """Read one connection of the stream; return True if it delivered any message."""
         delivered = False
-        url = self.app.api_base + "queue/data"
+        url = self.app.routes.queue_data
         async with self.http.stream("GET", url, params={"session_hash": self.hash}) as response:
             if response.status_code != 200:
                 await response.aread()
@@ -236,7 +220,7 @@ class Session:
             return True
         if message.event_id is None:
             if kind == "unexpected_error":
-                self._fail_all(_stream_error(message))
+                self._fail_all(stream_error(message))
                 return True
             return False
         sink = self.demux.route(message)
@@ -261,7 +245,7 @@ class Session:
             self._heartbeat = None
 
     async def _beat(self) -> None:
-        url = f"{self.app.api_base}heartbeat/{self.hash}"
+        url = self.app.routes.heartbeat(self.hash)
         backoff = 1.0
         while not self._closed:
             try:
@@ -305,44 +289,3 @@ async def _drain(chunks: AsyncIterator[bytes]) -> None:
 
     with contextlib.suppress(asyncio.TimeoutError, GradioxError):
         await asyncio.wait_for(consume(), DRAIN_TIMEOUT)
-
-
-def _detail(response: Any) -> str:
-    try:
-        detail = response.json().get("detail")
-    except (ValueError, AttributeError):
-        detail = None
-    return str(detail) if detail else f"HTTP {response.status_code}"
-
-
-def _validation_message(response: Any) -> str:
-    try:
-        detail = response.json().get("detail", [])
-    except (ValueError, AttributeError):
-        detail = []
-    lines = []
-    if isinstance(detail, list):
-        for index, item in enumerate(detail):
-            if (
-                isinstance(item, dict)
-                and item.get("__type__") == "validate"
-                and item.get("is_valid") is False
-            ):
-                name = item.get("parameter_name", f"parameter_{index}")
-                lines.append(f"- {name}: {item.get('message', '')}")
-    if not lines and detail:
-        # Not a validator's answer: a malformed request body. Say what the server said.
-        return f"The server rejected the request (HTTP 422): {str(detail)[:500]}"
-    return "\n".join([f"{len(lines)} parameter(s) failed validation:", *lines])
-
-
-def _stream_error(message: Message) -> ProtocolError:
-    text = message.get("message") or "unknown error"
-    if message.get("session_not_found"):
-        return ProtocolError(
-            "The server no longer knows this session, so its pending jobs are lost "
-            "(the server may have restarted)."
-        )
-    if text == "Server stopped unexpectedly.":
-        return ProtocolError("The Gradio server stopped while jobs were running.")
-    return ProtocolError(f"The server's event stream failed: {text}")

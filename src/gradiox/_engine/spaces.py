@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from gradiox._engine.http import USER_AGENT, raise_for_status, translate_errors
+from gradiox._protocol.routes import Routes
 from gradiox._spaces import (
     ASLEEP_STAGES,
     RUNNING_STAGES,
@@ -202,7 +203,7 @@ class _SpaceWait:
 
     async def _answers(self, src: str) -> bool:
         try:
-            response = await self.http.request("GET", src + "config", timeout=WAKE_TIMEOUT)
+            response = await self.http.request("GET", Routes.of(src).config, timeout=WAKE_TIMEOUT)
         except TransportError:
             return False
         kind = response.headers.get("content-type", "")

@@ -16,7 +16,7 @@ import httpx
 from gradiox._engine.per_job import PerJobTransport
 from gradiox._protocol.legacy_files import component_types
 from gradiox._protocol.messages import Message
-from gradiox._protocol.ws import WsConversation, ws_url
+from gradiox._protocol.ws import WsConversation
 from gradiox.exceptions import (
     AuthenticationError,
     HTTPStatusError,
@@ -85,7 +85,7 @@ class WsTransport(PerJobTransport):
         connect = _connect()
         from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-        url = ws_url(self.app.api_base)
+        url = self.app.routes.ws_join
         talk = WsConversation(fn_index=run.endpoint.fn_index, session_hash=self.hash, data=data)
         try:
             async with connect(

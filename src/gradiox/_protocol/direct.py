@@ -1,4 +1,4 @@
-"""The direct (non-queued) HTTP route, ``POST api/predict/``: its request body and its answer.
+"""The answer of the direct (non-queued) HTTP route, ``POST api/predict/``.
 
 Events that skip the queue (3.x ``queue=False`` or apps without ``.queue()``) and the
 cancel events of servers older than ``/cancel`` are called here. The answer is turned into
@@ -14,15 +14,7 @@ from typing import Any
 from gradiox._protocol.messages import Message, message_from_dict
 from gradiox.exceptions import ProtocolError
 
-__all__ = ["DIRECT_ROUTE", "direct_body", "direct_message"]
-
-# With a fn_index in the body, the name in the path is ignored: this reaches any event.
-DIRECT_ROUTE = "api/predict/"
-
-
-def direct_body(fn_index: int, session_hash: str, data: list[Any]) -> dict[str, Any]:
-    """The body of a direct call (State lives under ``session_hash``, as on the queue)."""
-    return {"data": data, "fn_index": fn_index, "session_hash": session_hash, "event_data": None}
+__all__ = ["direct_message"]
 
 
 def direct_message(status_code: int, body: Any) -> Message | None:

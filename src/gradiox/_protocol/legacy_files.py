@@ -18,10 +18,10 @@ import posixpath
 import re
 from typing import TYPE_CHECKING, Any
 
-from gradiox._protocol.payload import file_url
-
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    from gradiox._protocol.routes import Routes
 
 __all__ = [
     "IMAGE_INPUTS",
@@ -126,7 +126,7 @@ def is_legacy_file(value: Any) -> bool:
     )
 
 
-def output_file_data(value: Mapping[str, Any], api_base: str) -> dict[str, Any]:
+def output_file_data(value: Mapping[str, Any], routes: Routes) -> dict[str, Any]:
     """Turn a 3.x output file dict into the FileData dict Gradio 4.0 would send.
 
     The ``url`` is built from the client's own API base (as for every download).
@@ -135,7 +135,7 @@ def output_file_data(value: Mapping[str, Any], api_base: str) -> dict[str, Any]:
     orig = value.get("orig_name")
     return {
         "path": path,
-        "url": file_url(api_base, path),
+        "url": routes.file(path),
         "size": value.get("size"),
         "orig_name": orig if isinstance(orig, str) and orig else posixpath.basename(path),
         "mime_type": None,

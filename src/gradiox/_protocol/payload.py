@@ -30,15 +30,11 @@ __all__ = [
     "collect",
     "contains",
     "download_name",
-    "file_url",
-    "file_url_path",
     "is_file_data",
     "is_handled_file",
     "is_url",
-    "same_origin",
     "sanitize_filename",
     "server_reference",
-    "stream_url",
     "substitute",
 ]
 
@@ -58,7 +54,6 @@ _WINDOWS_RESERVED = frozenset(
     | {f"{port}{n}" for port in ("COM", "LPT") for n in "123456789\xb9\xb2\xb3"}
 )
 MAX_NAME_BYTES = 200
-_DOT_SEGMENTS = {".": "%2E", "..": "%2E%2E"}
 _FALLBACK_NAME = "file"
 
 
@@ -233,56 +228,6 @@ def download_name(file_data: Mapping[str, Any]) -> str:
 
 def _suffix(name: str) -> str:
     return os.path.splitext(name)[1].lower()
-
-
-# -- URLs ----------------------------------------------------------------------------------
-
-
-def file_url(api_base: str, path: str) -> str:
-    """The ``file=`` URL of a server path, built from the client's own API base.
-
-    ``.`` and ``..`` segments are percent-encoded, so URL normalisation cannot turn the
-    request into one for another route: the server is asked for exactly ``path``.
-    """
-    segments = urllib.parse.quote(path, safe="/").split("/")
-    return api_base + "file=" + "/".join(_DOT_SEGMENTS.get(s, s) for s in segments)
-
-
-def stream_url(src: str, url: str) -> str:
-    """Resolve a stream FileData's ``url``: relative ones are relative to the app's root."""
-    if is_url(url):
-        return url
-    return src + url.lstrip("/")
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        return "", "", None  # an invalid port matches nothing
-    if port is None:
-        port = {"http": 80, "https": 443}.get(scheme)
-    return scheme, (parts.hostname or "").lower(), port
-
-
-def same_origin(url: str, other: str) -> bool:
-    """True if both URLs have the same scheme, host and port."""
-    first = _origin(url)
-    return first[1] != "" and first == _origin(other)
-
-
-def file_url_path(url: str, api_base: str) -> str | None:
-    """The server path in a ``<api_base>file=<path>`` URL of this app, else None."""
-    if not same_origin(url, api_base):
-        return None
-    route = urllib.parse.urlsplit(api_base).path.rstrip("/") + "/file="
-    parts = urllib.parse.urlsplit(url)
-    if parts.query or parts.fragment or not parts.path.startswith(route):
-        return None
-    path = urllib.parse.unquote(parts.path[len(route) :])
-    return path or None
 
 
 def server_reference(path: str, orig_name: str | None) -> dict[str, Any]:

@@ -15,27 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradiox._protocol.messages import Message, parse_message
+from gradiox._protocol.routes import event_body, hash_body
 
-__all__ = ["WsConversation", "WsStep", "ws_url"]
+__all__ = ["WsConversation", "WsStep"]
 
 # After these the server closes the socket: the job is over.
 FINAL_KINDS = frozenset({"process_completed", "queue_full"})
-
-
-def ws_url(api_base: str) -> str:
-    """The websocket URL of the queue: ``api_base`` with ``ws(s)://`` + ``queue/join``.
-
-    Example:
-        >>> ws_url("https://host/sub/app/")
-        'wss://host/sub/app/queue/join'
-    """
-    if api_base.startswith("https://"):
-        base = "wss://" + api_base[len("https://") :]
-    elif api_base.startswith("http://"):
-        base = "ws://" + api_base[len("http://") :]
-    else:
-        base = api_base
-    return base + "queue/join"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,19 +70,8 @@ class WsConversation:
             return WsStep(None, None, True)
         reply = None
         if message.kind == "send_hash":
-            reply = self._dump({"fn_index": self.fn_index, "session_hash": self.session_hash})
+            reply = json.dumps(hash_body(self.fn_index, self.session_hash))
         elif message.kind == "send_data":
-            reply = self._dump(
-                {
-                    "data": self.data,
-                    "event_data": None,
-                    "fn_index": self.fn_index,
-                    "session_hash": self.session_hash,
-                }
-            )
+            reply = json.dumps(event_body(self.fn_index, self.session_hash, self.data))
         self.is_over = message.kind in FINAL_KINDS
         return WsStep(reply, message, self.is_over)
-
-    @staticmethod
-    def _dump(body: dict[str, Any]) -> str:
-        return json.dumps(body)
