@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import time
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gradiox._protocol.sse import ServerSentEvent, SSEDecoder
+from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder
+from gradiox.exceptions import ProtocolError
 
 
 def decode(chunks: list[bytes]) -> list[ServerSentEvent]:
@@ -79,3 +83,72 @@ def test_any_chunking_yields_the_same_events(
     assert [e.data for e in decode(chunks)] == expected
     assert [e.data for e in decode([raw])] == expected
     assert [e.data for e in decode([bytes([b]) for b in raw])] == expected
+
+
+def test_a_leading_byte_order_mark_is_skipped_once() -> None:
+    raw = "\ufeffdata: a\n\n".encode()
+    assert [e.data for e in decode([raw[:2], raw[2:]])] == ["a"]
+    # Only at the start of the stream: later, it is part of a (here unknown) field name.
+    assert [e.data for e in decode([b"data: a\n\n", "\ufeffdata: b\n\n".encode()])] == ["a"]
+
+
+def test_field_without_space_and_data_split_right_after_its_name() -> None:
+    assert [e.data for e in decode([b"data", b":x\n", b"data:", b" y\n\n"])] == ["x\ny"]
+    assert [e.data for e in decode([b"dat", b"a: z\n\n"])] == ["z"]
+
+
+def test_a_50_mb_line_in_64_kb_chunks() -> None:
+    value = b"0123456789abcdef" * (50 * 1024 * 1024 // 16)
+    raw = b'data: {"output": "' + value + b'"}\n\n'
+    step = 64 * 1024
+    decoder = SSEDecoder()
+    events = []
+    for start in range(0, len(raw), step):
+        events.extend(decoder.feed(raw[start : start + step]))
+    assert not decoder.has_partial_event
+    (event,) = events
+    assert len(event.data) == len(value) + len('{"output": ""}')
+    assert event.data.startswith('{"output": "0123') and event.data.endswith('def"}')
+
+
+def _cpu_seconds_to_decode(megabytes: int) -> float:
+    raw = b"data: " + b"x" * (megabytes * 1024 * 1024) + b"\n\n"
+    step = 64 * 1024
+    best = float("inf")
+    for _ in range(5):
+        decoder = SSEDecoder()
+        start = time.process_time()
+        for offset in range(0, len(raw), step):
+            decoder.feed(raw[offset : offset + step])
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def test_decoding_is_linear_in_the_line_length() -> None:
+    # Sixteen times the bytes: about sixteen times the work when linear, 256 times when
+    # quadratic (as the decoder that rescanned its whole buffer on every chunk was).
+    ratio = _cpu_seconds_to_decode(16) / max(_cpu_seconds_to_decode(1), 1e-4)
+    assert ratio < 64, f"16 MB took {ratio:.0f}x the CPU of 1 MB"
+
+
+def test_an_event_over_the_limit_names_it_and_how_to_raise_it() -> None:
+    decoder = SSEDecoder(max_event_size=1000)
+    assert [e.data for e in decoder.feed(b"data: " + b"x" * 1000 + b"\n\n")] == ["x" * 1000]
+    for _ in range(3):
+        decoder.feed(b"y" * 300 if _ else b"data: " + b"y" * 300)
+    with pytest.raises(ProtocolError, match=r"max_event_size \(1000 characters\)") as info:
+        decoder.feed(b"y" * 300)
+    assert "Client(..., max_event_size=...)" in str(info.value)
+
+
+def test_the_limit_counts_every_data_line_of_one_event() -> None:
+    decoder = SSEDecoder(max_event_size=1000)
+    with pytest.raises(ProtocolError, match="max_event_size"):
+        decoder.feed(b"data: " + b"x" * 600 + b"\ndata: " + b"y" * 600 + b"\n")
+    decoder = SSEDecoder(max_event_size=1000)
+    for _ in range(10):  # many events, each under the limit
+        assert len(decoder.feed(b"data: " + b"x" * 600 + b"\n\n")) == 1
+
+
+def test_the_default_limit() -> None:
+    assert SSEDecoder().max_event_size == DEFAULT_MAX_EVENT_SIZE == 256 * 1024 * 1024

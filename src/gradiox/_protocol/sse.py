@@ -1,8 +1,15 @@
 r"""Incremental Server-Sent Events decoder: byte chunks in, whole events out.
 
-Follows the WHATWG event-stream rules: lines end with CRLF, LF or CR (and nothing else),
-lines starting with ``:`` are comments, ``data`` fields accumulate with ``\\n``, unknown
-fields are ignored. Must not import httpx, anyio or any gradiox I/O module.
+Follows the WHATWG event-stream rules: a leading byte order mark is skipped, lines end with
+CRLF, LF or CR (and nothing else), lines starting with ``:`` are comments, ``data`` fields
+accumulate with ``\\n``, unknown fields are ignored.
+
+Decoding is linear in the bytes received: each chunk is scanned once, and a line that spans
+chunks is kept as pieces joined once when it ends (a 50 MB output arrives as one line). One
+event's size is capped by ``max_event_size``, so a hostile or broken server cannot make the
+client buffer without bound.
+
+Must not import httpx, anyio or any gradiox I/O module.
 """
 
 from __future__ import annotations
@@ -10,7 +17,14 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
-__all__ = ["SSEDecoder", "ServerSentEvent"]
+from gradiox.exceptions import ProtocolError
+
+__all__ = ["DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "ServerSentEvent"]
+
+DEFAULT_MAX_EVENT_SIZE = 256 * 1024 * 1024
+"""The largest event accepted by default, in characters (bytes, for the ASCII JSON of Gradio)."""
+
+_BOM = "\ufeff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,24 +40,37 @@ class ServerSentEvent:
 class SSEDecoder:
     r"""Turns a byte stream, split anywhere, into events.
 
+    Args:
+        max_event_size: The most characters one event may hold (its data fields, and any
+            line still in progress); more raises :class:`~gradiox.exceptions.ProtocolError`.
+
     Example:
         >>> d = SSEDecoder()
         >>> d.feed(b'data: {"msg"') + d.feed(b': "x"}\\n\\n')
         [ServerSentEvent(data='{"msg": "x"}', event='message', id=None, retry=None)]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
+        self.max_event_size = max_event_size
         self._text = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._buffer = ""
+        self._at_start = True
+        # The line in progress, as the pieces that arrived so far (joined when it ends).
+        self._partial: list[str] = []
+        self._partial_size = 0
         self._pending_cr = False
         self._data: list[str] = []
+        self._data_size = 0
         self._event = ""
         self._last_id: str | None = None
         self._retry: int | None = None
         self._has_fields = False
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        """Decode one chunk; return the events it completed (possibly none)."""
+        """Decode one chunk; return the events it completed (possibly none).
+
+        Raises:
+            ProtocolError: An event grew past ``max_event_size``.
+        """
         return self._feed_text(self._text.decode(chunk))
 
     def flush(self) -> list[ServerSentEvent]:
@@ -54,63 +81,83 @@ class SSEDecoder:
         final bytes.
         """
         events = self._feed_text(self._text.decode(b"", final=True))
-        if self._buffer:
-            self._process_line(self._buffer)
-            self._buffer = ""
+        if self._partial:
+            self._end_partial("")
         self._pending_cr = False
-        self._data = []
-        self._event = ""
-        self._has_fields = False
+        self._clear_event()
         return events
 
     @property
     def has_partial_event(self) -> bool:
         """True if the stream so far ends inside an event (used to detect truncation)."""
-        return bool(self._buffer) or self._has_fields
+        return bool(self._partial) or self._has_fields
 
     def _feed_text(self, text: str) -> list[ServerSentEvent]:
         if not text:
             return []
+        if self._at_start:
+            self._at_start = False
+            if text.startswith(_BOM):
+                text = text[1:]
         if self._pending_cr:
             self._pending_cr = False
-            if text[0] == "\n":
+            if text.startswith("\n"):
                 text = text[1:]
+        if "\r" in text:
+            # A CR at the very end: the LF of a CRLF may start the next chunk.
+            self._pending_cr = text.endswith("\r")
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
+        tail = lines.pop()
         events: list[ServerSentEvent] = []
-        buffer = self._buffer + text
-        start = 0
-        length = len(buffer)
-        while start < length:
-            cr = buffer.find("\r", start)
-            lf = buffer.find("\n", start)
-            if cr == -1 and lf == -1:
-                break
-            if cr == -1 or (lf != -1 and lf < cr):
-                end, nxt = lf, lf + 1
-            elif cr + 1 < length:
-                end = cr
-                nxt = cr + 2 if buffer[cr + 1] == "\n" else cr + 1
-            else:
-                # A CR at the very end: the LF of a CRLF may be in the next chunk.
-                end, nxt = cr, cr + 1
-                self._pending_cr = True
-            event = self._process_line(buffer[start:end])
-            if event is not None:
-                events.append(event)
-            start = nxt
-        self._buffer = buffer[start:]
+        if lines:
+            first = 0
+            if self._partial:
+                first = 1
+                self._end_partial(lines[0])
+            for line in lines[first:] if first else lines:
+                event = self._process_line(line)
+                if event is not None:
+                    events.append(event)
+        if tail:
+            self._partial.append(tail)
+            self._partial_size += len(tail)
+            self._check_size()
         return events
+
+    def _end_partial(self, end: str) -> None:
+        """Process the line that spanned chunks, copying a long data line only once."""
+        pieces, self._partial = self._partial, []
+        self._partial_size = 0
+        pieces.append(end)
+        head = pieces[0]
+        if head.startswith("data: "):
+            pieces[0] = head[6:]
+            self._add_data("".join(pieces))
+        else:
+            self._process_line("".join(pieces))
+
+    def _check_size(self) -> None:
+        if self._partial_size + self._data_size > self.max_event_size:
+            raise ProtocolError(
+                f"The server sent an event larger than max_event_size ({self.max_event_size} "
+                "characters). If the app really returns outputs this large, raise the limit "
+                "with Client(..., max_event_size=...)."
+            )
 
     def _process_line(self, line: str) -> ServerSentEvent | None:
         if not line:
             return self._dispatch()
         if line[0] == ":":
             return None
+        if line.startswith("data: "):  # Gradio's only field: one copy of its value
+            self._add_data(line[6:])
+            return None
         name, sep, value = line.partition(":")
         if sep and value.startswith(" "):
             value = value[1:]
         if name == "data":
-            self._data.append(value)
-            self._has_fields = True
+            self._add_data(value)
         elif name == "event":
             self._event = value
             self._has_fields = True
@@ -124,10 +171,15 @@ class SSEDecoder:
             self._has_fields = True
         return None
 
+    def _add_data(self, value: str) -> None:
+        self._data_size += len(value) + 1 if self._data else len(value)  # with the joiners
+        self._data.append(value)
+        self._has_fields = True
+        self._check_size()
+
     def _dispatch(self) -> ServerSentEvent | None:
-        self._has_fields = False
         if not self._data:
-            self._event = ""
+            self._clear_event()
             return None
         event = ServerSentEvent(
             data="\n".join(self._data),
@@ -135,6 +187,11 @@ class SSEDecoder:
             id=self._last_id,
             retry=self._retry,
         )
-        self._data = []
-        self._event = ""
+        self._clear_event()
         return event
+
+    def _clear_event(self) -> None:
+        self._data = []
+        self._data_size = 0
+        self._event = ""
+        self._has_fields = False
