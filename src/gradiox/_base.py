@@ -133,7 +133,9 @@ class ClientCore:
     def _connection(self) -> AppConnection:
         if self._conn is None:
             raise ClientClosedError(
-                "This client is not connected (it was closed, or never connected)."
+                "This client is not connected (it was closed, or never connected). Create a "
+                "new one: Client(src), or `async with AsyncClient(src) as client` (or "
+                "await AsyncClient.create(src))."
             )
         return self._conn
 

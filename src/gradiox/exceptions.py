@@ -16,6 +16,7 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     │   └── TooManyRequestsError
     ├── NotAGradioAppError             the URL answers, but not as a Gradio app (also ValueError)
     ├── ProtocolError                  unreadable or truncated stream, unsupported protocol
+    │   └── MissingWebsocketsError     a 3.x app needs gradiox[ws] (also ImportError)
     ├── QueueError (= QueueFullError)  the app's queue is full or stopped
     ├── EndpointError                  unknown api_name / fn_index (also ValueError)
     │   └── InvalidAPIEndpointError    the endpoint exists but cannot be called
@@ -29,7 +30,11 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     │   ├── SpaceFailedError           BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR, NO_APP_FILE
     │   └── SpaceTimeoutError          still building/starting when the wait ran out (TimeoutError)
     ├── FileTransferError              a local file could not be read or saved (also OSError)
-    └── ClientClosedError              the client was used after close()
+    ├── FileNotFoundForUploadError     no such file to upload (ValueError, FileNotFoundError)
+    ├── ClientClosedError              the client was used after close() (also RuntimeError)
+    └── EventLoopError                 gradiox's loop thread can't run a call (also RuntimeError)
+        ├── LoopThreadCallError        a blocking call from inside that thread (would deadlock)
+        └── EventLoopStoppedError      the loop has stopped (interpreter shutting down)
 """
 
 from __future__ import annotations
@@ -43,11 +48,16 @@ __all__ = [
     "ConnectionLostError",
     "DeadlineExceededError",
     "EndpointError",
+    "EventLoopError",
+    "EventLoopStoppedError",
+    "FileNotFoundForUploadError",
     "FileTransferError",
     "GradioxError",
     "HTTPStatusError",
     "InvalidAPIEndpointError",
     "JobCancelledError",
+    "LoopThreadCallError",
+    "MissingWebsocketsError",
     "NotAGradioAppError",
     "ProtocolError",
     "QueueError",
@@ -170,6 +180,10 @@ class ProtocolError(GradioxError):
     """The server's messages could not be understood (garbled or truncated stream, ...)."""
 
 
+class MissingWebsocketsError(ProtocolError, ImportError):
+    """Calling a Gradio 3.x app needs the ``websockets`` package (``pip install 'gradiox[ws]'``)."""
+
+
 class QueueError(GradioxError):
     """The app's queue refused the job (full, or stopped).
 
@@ -243,8 +257,24 @@ class FileTransferError(GradioxError, OSError):
     """
 
 
+class FileNotFoundForUploadError(GradioxError, ValueError, FileNotFoundError):
+    """A file to upload does not exist (and is not a URL); also importable from gradiox.files."""
+
+
 class ClientClosedError(GradioxError, RuntimeError):
-    """The client was used after it was closed."""
+    """The client was used after it was closed: create a new client to go on."""
+
+
+class EventLoopError(GradioxError, RuntimeError):
+    """gradiox's event loop thread cannot run a blocking call."""
+
+
+class LoopThreadCallError(EventLoopError):
+    """A blocking call was made from gradiox's own loop thread (it would deadlock)."""
+
+
+class EventLoopStoppedError(EventLoopError):
+    """gradiox's event loop thread has stopped (the interpreter is shutting down)."""
 
 
 class SerializationSetupError(GradioxError, ValueError):

@@ -11,13 +11,9 @@ import os
 import warnings
 
 from gradiox._protocol.payload import FILE_DATA_TYPE, HandledFile, is_url
-from gradiox.exceptions import GradioxError
+from gradiox.exceptions import FileNotFoundForUploadError
 
 __all__ = ["FileNotFoundForUploadError", "file", "handle_file"]
-
-
-class FileNotFoundForUploadError(GradioxError, ValueError, FileNotFoundError):
-    """``handle_file`` was given a path that does not exist and is not a URL."""
 
 
 def handle_file(filepath_or_url: str | os.PathLike[str]) -> HandledFile:

@@ -83,3 +83,22 @@ def test_job_is_a_real_future() -> None:
 
     assert issubclass(Job, concurrent.futures.Future)
     assert gradiox.client.Client is Client
+
+
+def test_every_error_class_lives_in_exceptions() -> None:
+    """Errors are defined in gradiox.exceptions only; old import paths still work."""
+    import inspect
+    import pkgutil
+
+    import gradiox
+    from gradiox import exceptions, files
+
+    assert files.FileNotFoundForUploadError is exceptions.FileNotFoundForUploadError
+    for info in pkgutil.walk_packages(gradiox.__path__, "gradiox."):
+        if info.name.startswith("gradiox.cli"):
+            continue
+        module = __import__(info.name, fromlist=["_"])
+        for name, value in vars(module).items():
+            defined_here = inspect.isclass(value) and value.__module__ == info.name
+            if defined_here and issubclass(value, BaseException):
+                assert info.name == "gradiox.exceptions", f"{info.name}.{name}"

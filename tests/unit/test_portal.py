@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from gradiox._sync.portal import Portal, get_portal
+from gradiox.exceptions import EventLoopStoppedError, GradioxError, LoopThreadCallError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -87,6 +88,7 @@ def test_a_blocking_call_from_the_loop_thread_is_refused(portal: Portal) -> None
     portal.call_soon(blocking_call_on_the_loop)
     error = outcome.result(WAIT)
     assert isinstance(error, RuntimeError)
+    assert isinstance(error, LoopThreadCallError) and isinstance(error, GradioxError)
     assert "event loop thread" in str(error) and "AsyncClient" in str(error)
     assert outcome_closed.result(WAIT) is True
     assert portal.run(answer()) == 42  # the loop is still fine
@@ -104,8 +106,9 @@ def test_a_stopped_loop_refuses_new_work(portal: Portal) -> None:
     assert not portal.thread.is_alive()
     assert portal.loop.is_closed()
     coro = answer()
-    with pytest.raises(RuntimeError, match="event loop has stopped"):
+    with pytest.raises(RuntimeError, match="event loop has stopped") as info:
         portal.run(coro)
+    assert isinstance(info.value, EventLoopStoppedError)
     assert coro.cr_frame is None  # closed: no "coroutine was never awaited" warning
     portal.stop()  # stopping twice is fine
 

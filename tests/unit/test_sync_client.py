@@ -12,7 +12,7 @@ import pytest
 from tests.unit.engine.fake import FakeGradio, counting_generator, sse
 
 from gradiox import Status
-from gradiox.exceptions import AppError
+from gradiox.exceptions import AppError, ClientClosedError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -203,5 +203,7 @@ def test_reset_session_uses_a_new_session_hash(fake: FakeGradio, client: Client)
 def test_use_after_close(client: Client) -> None:
     client.close()
     client.close()  # twice is fine
-    with pytest.raises(RuntimeError, match="not connected"):
+    with pytest.raises(RuntimeError, match="not connected") as info:
         client.predict(1, 2, api_name="/add")
+    assert isinstance(info.value, ClientClosedError)
+    assert "Create a new one: Client(src)" in str(info.value)

@@ -39,11 +39,11 @@ from gradiox._protocol.replies import upload_path
 from gradiox._protocol.routes import same_origin
 from gradiox.exceptions import (
     ArgumentError,
+    FileNotFoundForUploadError,
     FileTransferError,
     HTTPStatusError,
     ProtocolError,
 )
-from gradiox.files import FileNotFoundForUploadError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Coroutine, Iterator

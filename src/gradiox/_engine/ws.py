@@ -20,6 +20,7 @@ from gradiox._protocol.ws import WsConversation
 from gradiox.exceptions import (
     AuthenticationError,
     HTTPStatusError,
+    MissingWebsocketsError,
     ProtocolError,
     RequestTimeoutError,
     TransportError,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from gradiox._engine.jobs import JobRun
     from gradiox._engine.legacy_files import LegacyFileTransfer
 
-__all__ = ["MissingWebsocketsError", "WsTransport"]
+__all__ = ["WsTransport"]
 
 OPEN_TIMEOUT = 15.0
 MAX_MESSAGE = 1 << 30  # base64 images and files travel inside messages
@@ -42,10 +43,6 @@ _NOT_FORWARDED = frozenset(
     {"host", "connection", "upgrade", "accept", "accept-encoding", "content-length",
      "content-type", "user-agent", "cookie"}
 )  # fmt: skip
-
-
-class MissingWebsocketsError(ProtocolError, ImportError):
-    """Calling a Gradio 3.x app needs the ``websockets`` package (``gradiox[ws]``)."""
 
 
 def _connect() -> Callable[..., Any]:

@@ -15,6 +15,8 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from gradiox.exceptions import EventLoopStoppedError, LoopThreadCallError
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
@@ -67,17 +69,23 @@ class Portal:
         """Run ``coro`` on the loop and wait for its result in the calling thread.
 
         Raises:
-            RuntimeError: If called from the loop thread (it would deadlock).
+            LoopThreadCallError: If called from the loop thread (it would deadlock).
+            EventLoopStoppedError: If the loop has stopped (at interpreter shutdown).
         """
         if self.in_loop_thread:
             coro.close()
-            raise RuntimeError(
-                "A blocking gradiox call was made from inside gradiox's event loop thread. "
-                "Use AsyncClient in async code."
+            raise LoopThreadCallError(
+                "A blocking gradiox call was made from inside gradiox's event loop thread "
+                "(e.g. from a callback run there), which would deadlock. Use AsyncClient and "
+                "await the call in async code."
             )
         if self.loop.is_closed() or not self.thread.is_alive():
             coro.close()
-            raise RuntimeError("gradiox's event loop has stopped (interpreter shutting down?).")
+            raise EventLoopStoppedError(
+                "gradiox's event loop has stopped (interpreter shutting down?): no more calls "
+                "can be made in this process. Make calls before shutdown starts (not from "
+                "atexit handlers or __del__)."
+            )
         future = asyncio.run_coroutine_threadsafe(coro, self.loop)
         try:
             return future.result(timeout)
