@@ -204,10 +204,19 @@ class ClientCore:
         from gradiox._protocol.render import clean_api_info, render_api_info
 
         app = self._connection().app
-        hidden = [e.api_name for e in app.endpoints if e.api_name and e.visibility != "public"]
-        info = clean_api_info(
-            app.info or {"named_endpoints": {}, "unnamed_endpoints": {}}, hidden=hidden
-        )
+        if app.public_info is not None:
+            # What gradio_client shows: the form of /info it asks for, file defaults included.
+            info = clean_api_info(app.public_info)
+        else:
+            public = {e.api_name for e in app.endpoints if e.visibility == "public"}
+            hidden = [
+                e.api_name
+                for e in app.endpoints
+                if e.api_name and e.visibility != "public" and e.api_name not in public
+            ]
+            info = clean_api_info(
+                app.info or {"named_endpoints": {}, "unnamed_endpoints": {}}, hidden=hidden
+            )
         text = None
         if print_info or return_format == "str":
             text = render_api_info(info, all_endpoints=all_endpoints)

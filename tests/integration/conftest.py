@@ -12,8 +12,9 @@ Fixtures:
 * ``version_stem`` — parametrized over every server in ``SERVER_VERSIONS``, 3.x to 6.x (ids
   ``g3.50``, ``g4.8``, ..., ``g6.31``), for the cross-version tests; ``compat_url``,
   ``compat_mount_url`` and ``compat_auth_url`` are its apps (see the end of this file).
-* ``core_url``, ``queue_small_url``, ``hidden_errors_url``, ``auth_url`` — the base URL
-  (``http://127.0.0.1:<port>/``) of the matching ``tests/apps/*_app.py`` on ``server_stem``.
+* ``core_url``, ``queue_small_url``, ``hidden_errors_url``, ``auth_url``, ``fidelity_url`` —
+  the base URL (``http://127.0.0.1:<port>/``) of the matching ``tests/apps/*_app.py`` on
+  ``server_stem``.
 * ``gradio_servers`` — the session registry: ``gradio_servers.get(app, stem, env=...)``
   returns the ready :class:`RunningServer` (``.url``, ``.log_path``, ...) for any app in
   ``tests/apps/``, started once per distinct (app, stem, env).
@@ -64,6 +65,7 @@ APP_FIXTURES: dict[str, tuple[str, bool]] = {
     "queue_small_url": ("queue_small_app.py", False),
     "hidden_errors_url": ("hidden_errors_app.py", False),
     "auth_url": ("auth_app.py", True),  # /config answers 401 without login
+    "fidelity_url": ("fidelity_app.py", False),
 }
 _ANY_STATUS_APPS = {app for app, any_status in APP_FIXTURES.values() if any_status}
 
@@ -265,6 +267,12 @@ def hidden_errors_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
 def auth_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
     """URL of ``tests/apps/auth_app.py`` (login ``user`` / ``pass``)."""
     return gradio_servers.get("auth_app.py", server_stem).url
+
+
+@pytest.fixture(scope="session")
+def fidelity_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
+    """URL of ``tests/apps/fidelity_app.py`` (shared api_names, refused downloads, ...)."""
+    return gradio_servers.get("fidelity_app.py", server_stem).url
 
 
 def _server_stem_of(item: pytest.Item) -> str | None:

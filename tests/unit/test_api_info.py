@@ -159,3 +159,38 @@ def test_shape_result_drops_skipped_outputs() -> None:
         {"components": COMPONENTS, "dependencies": [dep(0, "e", [], [])]}, None
     )[0]
     assert shape_result(empty, []) == ()
+
+
+def _shared_name_app() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """An Interface rendered into a Blocks: public /go first, undocumented /go later."""
+    config = {
+        "components": [{"id": 1, "type": "textbox"}, {"id": 2, "type": "textbox"}],
+        "dependencies": [
+            {"id": 0, "api_name": "go", "inputs": [1], "outputs": [2]},
+            {"id": 1, "api_name": "go", "api_visibility": "undocumented", "inputs": [],
+             "outputs": [2]},
+        ],
+    }  # fmt: skip
+    public = {"parameters": [{"parameter_name": "name"}], "returns": []}
+    hidden = {"parameters": [], "returns": [], "api_visibility": "undocumented"}
+    info_all = {"named_endpoints": {"/go": hidden}, "unnamed_endpoints": {}}
+    info_public = {"named_endpoints": {"/go": public}, "unnamed_endpoints": {}}
+    return config, info_all, info_public
+
+
+def test_shared_name_resolves_to_the_public_event_with_its_parameters() -> None:
+    config, info_all, info_public = _shared_name_app()
+    endpoints = build_endpoints(config, info_all, info_public)
+    chosen = resolve_endpoint(endpoints, "/go", None)
+    assert (chosen.fn_index, chosen.visibility) == (0, "public")
+    assert bind_arguments(chosen, ("Ada",), {}) == ["Ada"]
+    assert endpoints[1].parameters == ()  # the full form describes the undocumented one
+
+
+def test_shared_name_prefers_public_even_when_undocumented_comes_first() -> None:
+    config, info_all, info_public = _shared_name_app()
+    config["dependencies"].reverse()
+    info_all["named_endpoints"]["/go"] = info_public["named_endpoints"]["/go"]  # now the last
+    chosen = resolve_endpoint(build_endpoints(config, info_all, info_public), "/go", None)
+    assert chosen.visibility == "public"
+    assert bind_arguments(chosen, (), {"name": "Bo"}) == ["Bo"]

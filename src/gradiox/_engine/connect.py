@@ -15,10 +15,11 @@ from gradiox._engine.http import HttpSession, raise_for_status
 from gradiox._protocol.api_info import EndpointInfo, build_endpoints
 from gradiox._protocol.config_info import info_from_config
 from gradiox._protocol.features import Features, features_from_config
-from gradiox._protocol.routes import GUESSED_API_PREFIX, INFO_PARAMS, Routes
+from gradiox._protocol.routes import GUESSED_API_PREFIX, INFO_PARAMS, PUBLIC_INFO_PARAMS, Routes
 from gradiox._spaces import as_space_id
 from gradiox.exceptions import (
     AuthenticationError,
+    GradioxError,
     HTTPStatusError,
     NotAGradioAppError,
     TooManyRequestsError,
@@ -41,6 +42,8 @@ class AppDescription:
             same shape built from the config.
         features: What the server can do.
         endpoints: The app's events.
+        public_info: ``/info`` as gradio_client asks for it (public endpoints only; the
+            server renders file defaults differently there), or None if not available.
     """
 
     src: str
@@ -49,6 +52,7 @@ class AppDescription:
     info: dict[str, Any] | None
     features: Features
     endpoints: tuple[EndpointInfo, ...]
+    public_info: dict[str, Any] | None = None
 
     @cached_property
     def routes(self) -> Routes:
@@ -95,28 +99,43 @@ async def discover(http: HttpSession, src: str) -> AppDescription:
         AuthenticationError: The app needs a login.
         TransportError: The host cannot be reached.
     """
-    # Gradio 5+ serves /info under gradio_api/: ask for it while the config loads.
-    guess = asyncio.ensure_future(_get_info(http, Routes.of(src, GUESSED_API_PREFIX)))
+    # Gradio 5+ serves /info under gradio_api/: ask for both forms while the config loads.
+    guesses = _fetch_infos(http, Routes.of(src, GUESSED_API_PREFIX))
     try:
         config = await _get_config(http, Routes.of(src))
         features = features_from_config(config)
         routes = Routes.of(src, features.api_prefix)
         if features.api_prefix == GUESSED_API_PREFIX:
-            info = await guess
+            info, public_info = await asyncio.gather(*guesses)
         else:
-            guess.cancel()
+            _cancel(guesses)
             # No api prefix (3.x, 4.x): the routes hang off src itself, sub-path included.
-            info = await _get_info(http, routes) if features.has_info_route else None
+            info, public_info = None, None
+            if features.has_info_route:
+                info, public_info = await asyncio.gather(*_fetch_infos(http, routes))
     finally:
-        if not guess.done():
-            guess.cancel()
-        elif not guess.cancelled():
-            guess.exception()  # mark as retrieved
+        _cancel(guesses)
     if info is None:
         # Too old for /info: describe the endpoints from the config (never ask another host).
         info = info_from_config(config)
-    endpoints = tuple(build_endpoints(config, info))
-    return AppDescription(src, routes.api_base, config, info, features, endpoints)
+    endpoints = tuple(build_endpoints(config, info, public_info))
+    return AppDescription(src, routes.api_base, config, info, features, endpoints, public_info)
+
+
+def _fetch_infos(http: HttpSession, routes: Routes) -> list[asyncio.Future[Any]]:
+    """Start fetching both forms of ``/info``: all endpoints, and gradio_client's form."""
+    return [
+        asyncio.ensure_future(_get_info(http, routes)),
+        asyncio.ensure_future(_get_public_info(http, routes)),
+    ]
+
+
+def _cancel(tasks: list[asyncio.Future[Any]]) -> None:
+    for task in tasks:
+        if not task.done():
+            task.cancel()
+        elif not task.cancelled():
+            task.exception()  # mark as retrieved
 
 
 async def _get_config(http: HttpSession, routes: Routes) -> dict[str, Any]:
@@ -186,3 +205,17 @@ async def _get_info(http: HttpSession, routes: Routes) -> dict[str, Any] | None:
     if not isinstance(info, dict):
         raise NotAGradioAppError(f"Could not fetch api info for {api_base}: unexpected shape.")
     return info
+
+
+async def _get_public_info(http: HttpSession, routes: Routes) -> dict[str, Any] | None:
+    """``/info`` exactly as gradio_client asks for it, for ``view_api()``; None if unusable.
+
+    Only ``view_api()`` reads it (the full form describes every endpoint), so a failure
+    here is not an error: ``view_api()`` then derives its answer from the full form.
+    """
+    try:
+        response = await http.request("GET", routes.info, params=PUBLIC_INFO_PARAMS)
+        info = response.json() if response.status_code == 200 else None
+    except (ValueError, GradioxError):
+        return None
+    return info if isinstance(info, dict) else None

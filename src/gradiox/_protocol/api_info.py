@@ -75,22 +75,32 @@ class EndpointInfo:
 
 
 def build_endpoints(
-    config: Mapping[str, Any], info: Mapping[str, Any] | None
+    config: Mapping[str, Any],
+    info: Mapping[str, Any] | None,
+    public_info: Mapping[str, Any] | None = None,
 ) -> list[EndpointInfo]:
-    """Build the endpoint list from the app config and its ``/info`` JSON."""
+    """Build the endpoint list from the app config and its ``/info`` JSON.
+
+    Args:
+        config: The app's ``/config``.
+        info: ``/info?all_endpoints=True`` (every callable event).
+        public_info: ``/info`` without ``all_endpoints`` (public events only), if fetched.
+
+    Two events may share an ``api_name`` (Gradio renames clashes when an event is added,
+    but not when a separately built Blocks such as an ``Interface`` is rendered into
+    another). ``/info`` is keyed by name, so each form describes only the last event of
+    that name it lists; the others get the public form's entry when they are its last
+    public event, else no parameters (positional arguments only).
+    """
     components = {c.get("id"): c for c in config.get("components", []) if isinstance(c, Mapping)}
-    named = (info or {}).get("named_endpoints") or {}
-    unnamed = (info or {}).get("unnamed_endpoints") or {}
+    deps = [d for d in config.get("dependencies", []) if isinstance(d, Mapping)]
+    described_by = _describing_entries(deps, info, public_info)
     endpoints = []
-    for position, dep in enumerate(config.get("dependencies", [])):
-        if not isinstance(dep, Mapping):
-            continue
+    for position, dep in enumerate(deps):
         fn_index = dep.get("id", position)
         raw_name = dep.get("api_name")
         api_name = "/" + raw_name if isinstance(raw_name, str) and raw_name else None
-        described = named.get(api_name) if api_name else unnamed.get(str(fn_index))
-        if not isinstance(described, Mapping):
-            described = None
+        described = described_by.get(position)
         inputs = [components.get(i, {}) for i in dep.get("inputs", [])]
         outputs = [components.get(i, {}) for i in dep.get("outputs", [])]
         parameters = described.get("parameters") if described else None
@@ -111,6 +121,42 @@ def build_endpoints(
             )
         )
     return endpoints
+
+
+def _describing_entries(
+    deps: Sequence[Mapping[str, Any]],
+    info: Mapping[str, Any] | None,
+    public_info: Mapping[str, Any] | None,
+) -> dict[int, Mapping[str, Any]]:
+    """Which ``/info`` entry describes which dependency (by position in the config).
+
+    The server writes one entry per listed event in config order, so for a name shared by
+    several events the entry is the last listed one's.
+    """
+    result: dict[int, Mapping[str, Any]] = {}
+    for source, public_only in ((public_info, True), (info, False)):
+        if not source:
+            continue
+        named = source.get("named_endpoints") or {}
+        unnamed = source.get("unnamed_endpoints") or {}
+        owner: dict[str, int] = {}
+        for position, dep in enumerate(deps):
+            visibility = _visibility(dep)
+            if visibility == "private" or dep.get("backend_fn") is False:
+                continue
+            if public_only and visibility != "public":
+                continue
+            raw_name = dep.get("api_name")
+            key = "/" + raw_name if isinstance(raw_name, str) and raw_name else None
+            owner[key or f"#{dep.get('id', position)}"] = position
+        for key, position in owner.items():
+            if key.startswith("#"):
+                entry = unnamed.get(key[1:])
+            else:
+                entry = named.get(key)
+            if isinstance(entry, Mapping):
+                result[position] = entry  # the full form wins where both describe one
+    return result
 
 
 def _visibility(dep: Mapping[str, Any]) -> Visibility:
@@ -145,13 +191,17 @@ def resolve_endpoint(
         InvalidAPIEndpointError: If the fn_index names an endpoint that can't be called.
     """
     if api_name is not None:
-        for endpoint in endpoints:
-            if endpoint.api_name == api_name and endpoint.visibility != "private":
-                if not endpoint.backend_fn:
-                    raise InvalidAPIEndpointError(
-                        f"The endpoint {api_name} runs only in the browser (no Python function)."
-                    )
-                return endpoint
+        named = [e for e in endpoints if e.api_name == api_name and e.visibility != "private"]
+        # A shared name means its public event (gradio_client: the first, which for an
+        # Interface rendered into a Blocks is the public one).
+        named.sort(key=lambda e: e.visibility != "public")
+        if named:
+            endpoint = named[0]
+            if not endpoint.backend_fn:
+                raise InvalidAPIEndpointError(
+                    f"The endpoint {api_name} runs only in the browser (no Python function)."
+                )
+            return endpoint
         hint = " Did you mean to use a leading slash?" if not api_name.startswith("/") else ""
         raise EndpointError(
             f"Cannot find a function with `api_name`: {api_name}.{hint} "

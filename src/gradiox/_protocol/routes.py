@@ -16,6 +16,7 @@ from typing import Any
 __all__ = [
     "GUESSED_API_PREFIX",
     "INFO_PARAMS",
+    "PUBLIC_INFO_PARAMS",
     "Routes",
     "cancel_body",
     "event_body",
@@ -31,6 +32,8 @@ __all__ = [
 GUESSED_API_PREFIX = "gradio_api/"
 # 3.x takes no serialize=False, so file values are described as the paths gradiox takes.
 INFO_PARAMS = {"all_endpoints": "True"}
+# What gradio_client asks for (public endpoints only); view_api() shows this form.
+PUBLIC_INFO_PARAMS = {"serialize": "False"}
 
 # ``.`` and ``..`` path segments, percent-encoded so no URL normalisation can act on them.
 _DOT_SEGMENTS = {".": "%2E", "..": "%2E%2E"}

@@ -1,0 +1,87 @@
+"""Fidelity with gradio_client where real apps exposed gaps (``tests/apps/fidelity_app.py``).
+
+The official client's answers come from ``gradio_client`` run in the server's own venv (a
+subprocess), never from this process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from typing import Any
+
+import pytest
+from gradio_servers import SERVERS_DIR
+
+from gradiox import Client
+
+OFFICIAL_TIMEOUT = 120.0
+
+
+def official(stem: str, url: str, body: str) -> Any:
+    """Run ``body`` with gradio_client (``client`` bound to ``url``) in ``stem``'s venv.
+
+    ``body`` assigns the JSON-serialisable answer to ``result``.
+    """
+    code = (
+        "import json\nfrom gradio_client import Client\n"
+        f"client = Client({url!r}, verbose=False)\n{body}\n"
+        "print('@@' + json.dumps(result))\n"
+    )
+    python = SERVERS_DIR / stem / "bin" / "python"
+    env = {**os.environ, "no_proxy": "*", "NO_PROXY": "*", "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [str(python), "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=OFFICIAL_TIMEOUT,
+        env=env,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("@@")]
+    assert done.returncode == 0 and lines, f"gradio_client failed:\n{done.stderr[-3000:]}"
+    return json.loads(lines[-1][2:])
+
+
+@pytest.fixture(scope="module")
+def client(fidelity_url: str) -> Any:
+    with Client(fidelity_url, verbose=False) as c:
+        yield c
+
+
+def test_shared_api_name_calls_the_public_event(client: Client) -> None:
+    # /lambda_1 names the Interface's public event and, later, its undocumented clear event.
+    assert client.predict("Ada", api_name="/lambda_1") == "Hello Ada!"
+    assert client.predict(name="Bob", api_name="/lambda_1") == "Hello Bob!"
+    assert client.submit("Cy", api_name="/lambda_1").result(timeout=60) == "Hello Cy!"
+
+
+def test_shared_api_name_is_listed(client: Client, fidelity_url: str, server_stem: str) -> None:
+    api = client.view_api(print_info=False, return_format="dict")
+    assert isinstance(api, dict)
+    names = [p["parameter_name"] for p in api["named_endpoints"]["/lambda_1"]["parameters"]]
+    assert names == ["name"]
+    theirs = official(
+        server_stem, fidelity_url, "result = client.predict('Ada', api_name='/lambda_1')"
+    )
+    assert theirs == client.predict("Ada", api_name="/lambda_1")
+
+
+@pytest.mark.parametrize("all_endpoints", [None, False])
+def test_view_api_matches_gradio_client(
+    client: Client, fidelity_url: str, server_stem: str, all_endpoints: bool | None
+) -> None:
+    theirs = official(
+        server_stem,
+        fidelity_url,
+        f"result = [client.view_api(all_endpoints={all_endpoints}, print_info=False, "
+        f"return_format=f) for f in ('dict', 'str')]",
+    )
+    ours = [
+        client.view_api(all_endpoints=all_endpoints, print_info=False, return_format=f)
+        for f in ("dict", "str")
+    ]
+    assert ours == theirs
+    default = ours[0]["named_endpoints"]["/file_default"]["parameters"][0]["parameter_default"]
+    assert default["url"].startswith("https://"), default  # the public form's rendering
