@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from gradiox._engine.app import AppConnection
 from gradiox._engine.connect import normalise_src
 from gradiox._engine.files import default_download_dir
+from gradiox._options import CallOptions, OptionsHolder, check_retries
 from gradiox._protocol.api_info import EndpointInfo, bind_arguments, resolve_endpoint
 from gradiox._spaces import space_target
+from gradiox._timeouts import Timeout
 from gradiox.exceptions import ClientClosedError
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
     from gradiox._engine.jobs import JobRun
     from gradiox._spaces import SpaceTarget
+    from gradiox._timeouts import TimeoutTypes
 
 __all__ = ["ClientCore", "default_download_dir"]
 
@@ -57,7 +60,7 @@ def call_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     return result
 
 
-class ClientCore:
+class ClientCore(OptionsHolder):
     """The parts of a client that don't touch the network."""
 
     src: str
@@ -77,9 +80,14 @@ class ClientCore:
         ssl_verify: bool,
         analytics_enabled: bool,
         oauth_token: str | None,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        max_event_size: int,
     ) -> None:
         """Store the constructor's options (shared by Client and AsyncClient; no I/O)."""
         self._conn = None
+        self._options = CallOptions(Timeout.coerce(timeout), check_retries(max_retries))
+        self.max_event_size = _check_event_size(max_event_size)
         self.src = normalise_src(src)
         self._space: SpaceTarget | None = space_target(self.src, token, print if verbose else None)
         self.space_id: str | None = self._space.space_id if self._space else None
@@ -110,6 +118,9 @@ class ClientCore:
             oauth_token=self.oauth_token,
             download_files=self.download_files,
             space=self._space,
+            timeout=self._options.timeout,
+            max_retries=self._options.max_retries,
+            max_event_size=self.max_event_size,
         )
 
     def _connected(self, conn: AppConnection) -> None:
@@ -128,9 +139,11 @@ class ClientCore:
     ) -> JobRun:
         """Resolve the endpoint, bind the arguments and create the job's run (not started)."""
         endpoint, data = self._bind(args, kwargs, api_name, fn_index)
-        return self._connection().submit(endpoint, data, call_headers(headers))
+        return self._connection().submit(endpoint, data, call_headers(headers), self._options)
 
     def _connection(self) -> AppConnection:
+        if self._parent is not None:  # a with_options view: the parent's connection
+            return self._parent._connection()
         if self._conn is None:
             raise ClientClosedError(
                 "This client is not connected (it was closed, or never connected). Create a "
@@ -233,6 +246,12 @@ class ClientCore:
             return str(self.view_api(print_info=False, return_format="str"))
         except Exception:  # noqa: BLE001 - repr must not raise
             return f"<{type(self).__name__} {getattr(self, 'src', '?')} (not connected)>"
+
+
+def _check_event_size(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"max_event_size must be a number of bytes above 0, got {value!r}.")
+    return value
 
 
 def as_callbacks(

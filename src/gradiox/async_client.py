@@ -6,11 +6,14 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
+from gradiox._options import DEFAULT_MAX_RETRIES
+from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Generator
 
     from gradiox._engine.jobs import JobRun
+    from gradiox._timeouts import TimeoutTypes
     from gradiox._types import StatusUpdate, Update
 
 __all__ = ["AsyncClient", "AsyncJob"]
@@ -112,16 +115,26 @@ class AsyncClient(ClientCore):
         max_workers: Accepted for compatibility; gradiox needs no worker threads.
         verbose: Print "Loaded as API" when connected.
         auth: ``(username, password)`` for apps launched with ``auth=``.
-        httpx_kwargs: Extra ``httpx.AsyncClient`` options (timeout, proxy, cookies, ...).
+        httpx_kwargs: Extra ``httpx.AsyncClient`` options (proxy, cookies, ...). A
+            ``timeout`` here applies to each single request, never to a job's event stream.
         headers: Headers sent with every request to the app.
         download_files: Folder for downloaded output files, or False to return file dicts.
         ssl_verify: Verify TLS certificates.
         analytics_enabled: Accepted for compatibility; gradiox sends no telemetry.
         oauth_token: A token passed to endpoints that take ``gr.OAuthToken``.
+        timeout: Deadlines (a :class:`gradiox.Timeout`, or seconds for the ``total``), as for
+            :class:`gradiox.Client`; per call with ``with_options(timeout=...)``.
+        max_retries: Retries of a refused request (429, 503, full queue), as for ``Client``.
+        max_event_size: The largest server event accepted, in bytes.
+
+    Raises:
+        DeadlineExceededError: (from ``connect()``) Connecting took longer than the connect
+            budget.
 
     Example:
-        >>> async with AsyncClient("http://127.0.0.1:7860/") as client:
+        >>> async with AsyncClient("http://127.0.0.1:7860/", timeout=60) as client:
         ...     print(await client.predict(1, 2, api_name="/add"))
+        ...     print(await client.with_options(timeout=5).predict(3, 4, api_name="/add"))
     """
 
     def __init__(
@@ -138,10 +151,13 @@ class AsyncClient(ClientCore):
         ssl_verify: bool = True,
         analytics_enabled: bool = True,
         oauth_token: str | None = None,
+        timeout: TimeoutTypes = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
     ) -> None:
         self._configure(
             src, token, max_workers, verbose, auth, httpx_kwargs, headers, download_files,
-            ssl_verify, analytics_enabled, oauth_token,
+            ssl_verify, analytics_enabled, oauth_token, timeout, max_retries, max_event_size,
         )  # fmt: skip
 
     @classmethod
@@ -154,11 +170,18 @@ class AsyncClient(ClientCore):
     async def connect(self) -> None:
         """Fetch the app's config and API info. ``async with`` calls this for you.
 
+        On a ``with_options`` view, this connects the client it came from.
+
         Raises:
             NotAGradioAppError: The URL is not a Gradio app.
+            AppUnavailableError: The app answered its config (or API info) with HTTP 5xx.
             AuthenticationError: The app needs a login, or the login failed.
+            DeadlineExceededError: Connecting took longer than the connect budget.
             TransportError: The host cannot be reached.
         """
+        if isinstance(self._parent, AsyncClient):
+            await self._parent.connect()
+            return
         if self._conn is not None:
             return
         self._connected(await self._connect())
@@ -171,7 +194,10 @@ class AsyncClient(ClientCore):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Cancel running jobs' streams and close every connection."""
+        """Cancel running jobs' streams and close every connection.
+
+        On a ``with_options`` view this does nothing: close the client it came from.
+        """
         conn, self._conn = self._conn, None
         if conn is not None:
             await conn.aclose()
@@ -230,6 +256,8 @@ class AsyncClient(ClientCore):
             EndpointError: Unknown api_name or fn_index.
             ArgumentError: The arguments don't fit the endpoint.
             AppError: The app raised an error.
+            DeadlineExceededError: A budget of the client's ``timeout`` ran out (the job
+                was cancelled on the server).
         """
         job = self.submit(*args, api_name=api_name, fn_index=fn_index, headers=headers, **kwargs)
         try:

@@ -14,7 +14,9 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
+from gradiox._options import DEFAULT_MAX_RETRIES
 from gradiox._protocol.api_info import EndpointInfo
+from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE
 from gradiox._sync import portal as _portal
 from gradiox._types import Status, StatusUpdate, Update
 from gradiox.async_client import iterate_updates
@@ -23,12 +25,16 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
 
     from gradiox._engine.jobs import JobRun
+    from gradiox._timeouts import TimeoutTypes
 
 __all__ = ["Client", "Endpoint", "Job"]
 
 Endpoint = EndpointInfo
 
 _logger = logging.getLogger("concurrent.futures")
+
+CANCEL_GRACE = 2.0
+"""Seconds a Ctrl-C in predict() waits for the job's cancel request to reach the server."""
 
 
 class Job(concurrent.futures.Future[Any]):
@@ -167,22 +173,39 @@ class Client(ClientCore):
         max_workers: Accepted for compatibility; gradiox needs no worker threads.
         verbose: Print "Loaded as API" when connected.
         auth: ``(username, password)`` for apps launched with ``auth=``.
-        httpx_kwargs: Extra ``httpx`` client options (timeout, proxy, cookies, ...).
+        httpx_kwargs: Extra ``httpx`` client options (proxy, cookies, ...). A
+            ``timeout`` here applies to each single request, never to a job's event stream.
         headers: Headers sent with every request to the app.
         download_files: Folder for downloaded output files, or False to return file dicts.
         ssl_verify: Verify TLS certificates.
         analytics_enabled: Accepted for compatibility; gradiox sends no telemetry.
         oauth_token: A token passed to endpoints that take ``gr.OAuthToken``.
+        timeout: Deadlines: a :class:`gradiox.Timeout` (per phase: connect, upload, queue,
+            run, total, stream_idle), a number of seconds (the ``total`` budget of each
+            call, which also bounds connecting), or None (no deadlines; streams still count
+            as lost after ``stream_idle``). A call whose budget runs out raises
+            ``DeadlineExceededError`` and is cancelled on the server. Change it per call
+            with ``with_options(timeout=...)``.
+        max_retries: How often a request the server refused (HTTP 429, 503, a full queue) is
+            sent again, after ``Retry-After`` or an exponential backoff. Only requests that
+            are safe to repeat are retried: config, API info, uploads, downloads, and a
+            queue join that created no job.
+        max_event_size: The largest server event accepted, in bytes (a bigger one fails
+            the job with ``ProtocolError``).
 
     Raises:
         NotAGradioAppError: The URL is not a Gradio app.
+        AppUnavailableError: The app answered its config (or API info) with HTTP 5xx.
         AuthenticationError: The app needs a login, or the login failed.
+        DeadlineExceededError: Connecting took longer than the connect budget.
         TransportError: The host cannot be reached.
 
     Example:
-        >>> with Client("http://127.0.0.1:7860/") as client:
+        >>> with Client("http://127.0.0.1:7860/", timeout=Timeout(queue=60)) as client:
         ...     client.predict(1, 2, api_name="/add")
+        ...     client.with_options(timeout=5).predict(3, 4, api_name="/add")
         3
+        7
     """
 
     def __init__(
@@ -199,10 +222,13 @@ class Client(ClientCore):
         ssl_verify: bool = True,
         analytics_enabled: bool = True,
         oauth_token: str | None = None,
+        timeout: TimeoutTypes = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
     ) -> None:
         self._configure(
             src, token, max_workers, verbose, auth, httpx_kwargs, headers, download_files,
-            ssl_verify, analytics_enabled, oauth_token,
+            ssl_verify, analytics_enabled, oauth_token, timeout, max_retries, max_event_size,
         )  # fmt: skip
         self._close_lock = threading.Lock()
         self._portal = _portal.get_portal()
@@ -271,6 +297,10 @@ class Client(ClientCore):
             EndpointError: Unknown api_name or fn_index.
             ArgumentError: The arguments don't fit the endpoint.
             AppError: The app raised an error.
+            DeadlineExceededError: A budget of the client's ``timeout`` ran out (the job
+                was cancelled on the server).
+            KeyboardInterrupt: Ctrl-C: the job is cancelled on the server first (waiting
+                at most about 2 s for the cancel request).
 
         Example:
             >>> client.predict(1, 2, api_name="/add")
@@ -280,7 +310,10 @@ class Client(ClientCore):
         try:
             return job.result()
         except KeyboardInterrupt:
-            job.cancel()  # don't leave the job running on the server
+            # Don't leave the job running on the server: the process may exit right after.
+            job.cancel()
+            with contextlib.suppress(Exception):
+                self._portal.run(job._run.stopped_on_server(), timeout=CANCEL_GRACE)
             raise
 
     def reset_session(self) -> None:
@@ -291,7 +324,12 @@ class Client(ClientCore):
         self._portal.run(_noop())
 
     def close(self) -> None:
-        """Close the connections; running jobs stop being followed. Safe to call twice."""
+        """Close the connections; running jobs stop being followed. Safe to call twice.
+
+        On a ``with_options`` view this does nothing: close the client it came from.
+        """
+        if self._parent is not None:
+            return
         with self._close_lock:
             conn, self._conn = self._conn, None
         if conn is None:

@@ -13,6 +13,7 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     ├── SessionLostError               the app restarted or forgot the session; state was reset
     ├── HTTPStatusError                unexpected HTTP status; .status_code, .body
     │   ├── AuthenticationError        also ValueError
+    │   ├── AppUnavailableError        /config or API info answered 5xx at connect (also ValueError)
     │   └── TooManyRequestsError
     ├── NotAGradioAppError             the URL answers, but not as a Gradio app (also ValueError)
     ├── ProtocolError                  unreadable or truncated stream, unsupported protocol
@@ -42,6 +43,7 @@ from __future__ import annotations
 __all__ = [
     "APIInfoParseError",
     "AppError",
+    "AppUnavailableError",
     "ArgumentError",
     "AuthenticationError",
     "ClientClosedError",
@@ -150,6 +152,14 @@ class AuthenticationError(HTTPStatusError, ValueError):
         self, message: str, *, status_code: int = 401, url: str = "", body: str = ""
     ) -> None:
         super().__init__(message, status_code=status_code, url=url, body=body)
+
+
+class AppUnavailableError(HTTPStatusError, ValueError):
+    """The app failed while the client connected (``/config`` 5xx, or API info refused).
+
+    A ``ValueError``, like the error gradio_client raises when it cannot fetch the config or
+    the API info. The app may be starting, restarting or broken: check its logs, or retry.
+    """
 
 
 class TooManyRequestsError(HTTPStatusError):

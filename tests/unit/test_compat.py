@@ -19,6 +19,20 @@ TABLE = json.loads(
     (pathlib.Path(__file__).parents[1] / "compat" / "gradio_client_signatures.json").read_text()
 )
 CLASSES = {"Client": Client, "Job": Job}
+# Parameters gradiox adds on purpose: keyword-only and after gradio_client's own, so no call
+# written for gradio_client changes meaning.
+ADDITIONS: dict[str, list[dict[str, Any]]] = {
+    "Client.__init__": [
+        {"name": "timeout", "kind": "KEYWORD_ONLY", "has_default": True, "default": "None"},
+        {"name": "max_retries", "kind": "KEYWORD_ONLY", "has_default": True, "default": "2"},
+        {
+            "name": "max_event_size",
+            "kind": "KEYWORD_ONLY",
+            "has_default": True,
+            "default": repr(256 * 1024 * 1024),
+        },
+    ],
+}
 
 
 def describe(fn: Any) -> list[dict[str, Any]]:
@@ -45,7 +59,15 @@ def describe(fn: Any) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("key", sorted(TABLE["methods"]))
 def test_method_signatures_match(key: str) -> None:
     cls_name, meth = key.split(".")
-    assert describe(getattr(CLASSES[cls_name], meth)) == TABLE["methods"][key]
+    expected = TABLE["methods"][key] + ADDITIONS.get(key, [])
+    assert describe(getattr(CLASSES[cls_name], meth)) == expected
+
+
+def test_predict_and_submit_take_no_new_keywords() -> None:
+    # Endpoint parameters may be named timeout or max_retries: they must reach the app.
+    for name in ("predict", "submit"):
+        names = {p["name"] for p in describe(getattr(Client, name))}
+        assert not names & {"timeout", "max_retries", "resubmit_lost_jobs"}
 
 
 def test_async_client_constructor_matches_client() -> None:

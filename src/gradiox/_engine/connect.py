@@ -7,23 +7,26 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from gradiox._engine.http import HttpSession, raise_for_status
+from gradiox._engine.http import HttpSession, raise_for_status, retry_after
 from gradiox._protocol.api_info import EndpointInfo, build_endpoints
 from gradiox._protocol.config_info import info_from_config
 from gradiox._protocol.features import Features, features_from_config
 from gradiox._protocol.routes import GUESSED_API_PREFIX, INFO_PARAMS, PUBLIC_INFO_PARAMS, Routes
 from gradiox._spaces import as_space_id
 from gradiox.exceptions import (
+    AppUnavailableError,
     AuthenticationError,
     GradioxError,
-    HTTPStatusError,
     NotAGradioAppError,
     TooManyRequestsError,
 )
+
+if TYPE_CHECKING:
+    from gradiox._engine.retry import RetryPolicy
 
 __all__ = ["AppDescription", "discover", "normalise_src"]
 
@@ -91,18 +94,25 @@ def normalise_src(src: str) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-async def discover(http: HttpSession, src: str) -> AppDescription:
+async def discover(http: HttpSession, src: str, retry: RetryPolicy | None = None) -> AppDescription:
     """Fetch the app's config and API info (in parallel where the route can be guessed).
+
+    Args:
+        http: The app's HTTP session.
+        src: The app's URL.
+        retry: Retries of the config and info requests the server refuses (429, 503).
 
     Raises:
         NotAGradioAppError: The URL answers, but not as a Gradio app.
+        AppUnavailableError: The config or API info request failed with HTTP 5xx.
         AuthenticationError: The app needs a login.
+        TooManyRequestsError: The app kept answering 429.
         TransportError: The host cannot be reached.
     """
     # Gradio 5+ serves /info under gradio_api/: ask for both forms while the config loads.
-    guesses = _fetch_infos(http, Routes.of(src, GUESSED_API_PREFIX))
+    guesses = _fetch_infos(http, Routes.of(src, GUESSED_API_PREFIX), retry)
     try:
-        config = await _get_config(http, Routes.of(src))
+        config = await _get_config(http, Routes.of(src), retry)
         features = features_from_config(config)
         routes = Routes.of(src, features.api_prefix)
         if features.api_prefix == GUESSED_API_PREFIX:
@@ -112,7 +122,7 @@ async def discover(http: HttpSession, src: str) -> AppDescription:
             # No api prefix (3.x, 4.x): the routes hang off src itself, sub-path included.
             info, public_info = None, None
             if features.has_info_route:
-                info, public_info = await asyncio.gather(*_fetch_infos(http, routes))
+                info, public_info = await asyncio.gather(*_fetch_infos(http, routes, retry))
     finally:
         _cancel(guesses)
     if info is None:
@@ -122,10 +132,12 @@ async def discover(http: HttpSession, src: str) -> AppDescription:
     return AppDescription(src, routes.api_base, config, info, features, endpoints, public_info)
 
 
-def _fetch_infos(http: HttpSession, routes: Routes) -> list[asyncio.Future[Any]]:
+def _fetch_infos(
+    http: HttpSession, routes: Routes, retry: RetryPolicy | None
+) -> list[asyncio.Future[Any]]:
     """Start fetching both forms of ``/info``: all endpoints, and gradio_client's form."""
     return [
-        asyncio.ensure_future(_get_info(http, routes)),
+        asyncio.ensure_future(_get_info(http, routes, retry)),
         asyncio.ensure_future(_get_public_info(http, routes)),
     ]
 
@@ -138,9 +150,11 @@ def _cancel(tasks: list[asyncio.Future[Any]]) -> None:
             task.exception()  # mark as retrieved
 
 
-async def _get_config(http: HttpSession, routes: Routes) -> dict[str, Any]:
+async def _get_config(
+    http: HttpSession, routes: Routes, retry: RetryPolicy | None
+) -> dict[str, Any]:
     src = routes.src
-    response = await http.request("GET", routes.config)
+    response = await http.request("GET", routes.config, retry=retry)
     code = response.status_code
     if code == 401:
         raise AuthenticationError(
@@ -148,7 +162,11 @@ async def _get_config(http: HttpSession, routes: Routes) -> dict[str, Any]:
             "(Client(..., auth=(username, password)))."
         )
     if code == 429:
-        raise TooManyRequestsError(url=routes.config)
+        raise TooManyRequestsError(
+            f"Too many requests to the API, please try again later (HTTP 429 from {src}config).",
+            url=routes.config,
+            retry_after=retry_after(response),
+        )
     if code == 200:
         try:
             config = response.json()
@@ -175,13 +193,7 @@ async def _config_from_page(
             return config
     kind = config_response.headers.get("content-type", "unknown content type").split(";")[0]
     if config_response.status_code >= 500:
-        raise HTTPStatusError(
-            f"Could not get Gradio config from: {src}. The server failed with HTTP "
-            f"{config_response.status_code}; check the app's logs.",
-            status_code=config_response.status_code,
-            url=routes.config,
-            body=config_response.text[:500],
-        )
+        raise _unavailable(f"Could not get Gradio config from: {src}.", config_response)
     raise NotAGradioAppError(
         f"Could not get Gradio config from: {src}. GET {src}config answered HTTP "
         f"{config_response.status_code} ({kind}), which is not a Gradio app. Check the URL: "
@@ -190,11 +202,15 @@ async def _config_from_page(
     )
 
 
-async def _get_info(http: HttpSession, routes: Routes) -> dict[str, Any] | None:
+async def _get_info(
+    http: HttpSession, routes: Routes, retry: RetryPolicy | None
+) -> dict[str, Any] | None:
     api_base = routes.api_base
-    response = await http.request("GET", routes.info, params=INFO_PARAMS)
+    response = await http.request("GET", routes.info, params=INFO_PARAMS, retry=retry)
     if response.status_code == 404:
         return None
+    if response.status_code >= 400 and response.status_code not in (401, 403, 429):
+        raise _unavailable(f"Could not fetch api info for {api_base}.", response)
     raise_for_status(response, "fetch the app's API info")
     try:
         info = response.json()
@@ -219,3 +235,14 @@ async def _get_public_info(http: HttpSession, routes: Routes) -> dict[str, Any] 
     except (ValueError, GradioxError):
         return None
     return info if isinstance(info, dict) else None
+
+
+def _unavailable(what: str, response: httpx.Response) -> AppUnavailableError:
+    url, code = str(response.request.url), response.status_code
+    return AppUnavailableError(
+        f"{what} GET {url} failed with HTTP {code}: the app may be starting, restarting or "
+        "broken. Check the app's logs (or the Space's page), then try again.",
+        status_code=code,
+        url=url,
+        body=response.text[:500],
+    )

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 import httpx
 
 from gradiox._engine.http import USER_AGENT, json_or_none, raise_for_status, translate_errors
+from gradiox._engine.retry import send_with_retries
 from gradiox._protocol.payload import (
     collect,
     contains,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
+    from gradiox._engine.retry import RetryPolicy
 
 __all__ = ["FileTransfer", "default_download_dir", "local_read_errors"]
 
@@ -108,10 +110,11 @@ class FileTransfer:
         """True if ``data`` contains values made by ``handle_file``."""
         return contains(data, is_handled_file)
 
-    async def upload_inputs(self, data: list[Any]) -> list[Any]:
+    async def upload_inputs(self, data: list[Any], retry: RetryPolicy | None = None) -> list[Any]:
         """Upload the local files in ``data``; return data with server references.
 
         Every file is checked (exists, within ``max_file_size``) before anything is sent.
+        An upload the server refuses (429, 503) is sent again as ``retry`` says.
 
         Raises:
             FileNotFoundForUploadError: A marked file no longer exists.
@@ -120,7 +123,7 @@ class FileTransfer:
             HTTPStatusError: The app refused an upload.
         """
         resolved, pending = self._plan_uploads(collect(data, is_handled_file))
-        server_paths = await _run_all([self._upload(local, name) for local, name in pending])
+        server_paths = await _run_all([self._upload(local, name, retry) for local, name in pending])
         for (_, name), ids, server_path in zip(
             pending, pending.values(), server_paths, strict=True
         ):
@@ -170,25 +173,31 @@ class FileTransfer:
                 "set by the app (max_file_size)."
             )
 
-    async def _upload(self, local: str, name: str) -> str:
+    async def _upload(self, local: str, name: str, retry: RetryPolicy | None) -> str:
+        url = self.app.routes.upload
         async with self._slots:
-            with local_read_errors(local):
-                handle = await asyncio.to_thread(open, local, "rb")
-            try:
-                size = os.fstat(handle.fileno()).st_size
-                head, tail, content_type = _multipart_frame(name)
-                response = await self.http.request(
-                    "POST",
-                    self.app.routes.upload,
-                    content=_multipart_body(handle, local, size, head, tail),
-                    headers={
-                        "content-type": content_type,
-                        "content-length": str(len(head) + size + len(tail)),
-                    },
-                )
-            finally:
-                handle.close()
+            response = await send_with_retries(
+                lambda: self._upload_once(url, local, name), retry, f"POST {url} ({name})"
+            )
         return _server_path(response, local)
+
+    async def _upload_once(self, url: str, local: str, name: str) -> httpx.Response:
+        with local_read_errors(local):
+            handle = await asyncio.to_thread(open, local, "rb")
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            head, tail, content_type = _multipart_frame(name)
+            return await self.http.request(
+                "POST",
+                url,
+                content=_multipart_body(handle, local, size, head, tail),
+                headers={
+                    "content-type": content_type,
+                    "content-length": str(len(head) + size + len(tail)),
+                },
+            )
+        finally:
+            handle.close()
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -199,8 +208,12 @@ class FileTransfer:
         """True if ``data`` contains server files to download (never when downloads are off)."""
         return self.folder is not None and contains(data, self._is_output_file)
 
-    async def download_outputs(self, data: list[Any]) -> list[Any]:
+    async def download_outputs(
+        self, data: list[Any], retry: RetryPolicy | None = None
+    ) -> list[Any]:
         """Download the files in ``data``; return data with local paths in their place.
+
+        A download the server refuses (429, 503) is requested again as ``retry`` says.
 
         Raises:
             HTTPStatusError: The app refused a download (AuthenticationError for 401/403).
@@ -214,7 +227,7 @@ class FileTransfer:
         sources: dict[tuple[str, str], list[int]] = {}
         for file_data in found:
             sources.setdefault(self._source(file_data), []).append(id(file_data))
-        paths = await _run_all([self._download(folder, url, name) for url, name in sources])
+        paths = await _run_all([self._download(folder, url, name, retry) for url, name in sources])
         local = {
             key: path for ids, path in zip(sources.values(), paths, strict=True) for key in ids
         }
@@ -232,22 +245,22 @@ class FileTransfer:
             source = self.app.routes.file(file_data["path"])
         return source, download_name(file_data)
 
-    async def _download(self, folder: Path, url: str, name: str) -> str:
+    async def _download(self, folder: Path, url: str, name: str, retry: RetryPolicy | None) -> str:
         async with self._slots:
             await _in_thread(folder.mkdir, parents=True, exist_ok=True)
             temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}.part"
             try:
-                digest = await self._fetch(url, temp, name)
+                digest = await self._fetch(url, temp, name, retry)
                 saved: str = await _in_thread(_land, temp, folder, digest, name)
                 return saved
             finally:
                 with contextlib.suppress(OSError):
                     temp.unlink()
 
-    async def _fetch(self, url: str, temp: Path, name: str) -> str:
+    async def _fetch(self, url: str, temp: Path, name: str, retry: RetryPolicy | None) -> str:
         """Stream ``url`` into ``temp``; return the content's SHA-256."""
         with translate_errors(url):
-            response = await self._open(url)
+            response = await send_with_retries(lambda: self._open(url), retry, f"GET {url}")
             try:
                 await _check_download(response, name)
                 writer = await _Writer.open(temp)

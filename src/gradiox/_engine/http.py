@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from gradiox._engine.retry import parse_retry_after, send_with_retries
 from gradiox._version import __version__
 from gradiox.exceptions import (
     AuthenticationError,
     HTTPStatusError,
+    ProtocolError,
     RequestTimeoutError,
     TooManyRequestsError,
     TransportError,
@@ -24,11 +26,14 @@ from gradiox.exceptions import (
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
 
-__all__ = ["HttpSession", "json_or_none", "raise_for_status"]
+    from gradiox._engine.retry import RetryPolicy
 
-# Short requests (config, join, cancel...) get a generous but finite timeout; the SSE
-# streams get a read timeout well above the server's 15 s heartbeat, so a dead connection
-# is noticed instead of waited on forever.
+__all__ = ["HttpSession", "json_or_none", "raise_for_status", "retry_after"]
+
+# Short requests (config, join, cancel...) get a generous but finite timeout (a "timeout"
+# in httpx_kwargs replaces it); the SSE streams always get their own, with a read timeout
+# well above the server's 15 s heartbeat, so a dead connection is noticed instead of
+# waited on forever, and a job may run longer than any single request.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=15.0, pool=None)
 STREAM_TIMEOUT = httpx.Timeout(connect=15.0, read=75.0, write=60.0, pool=None)
 USER_AGENT = f"gradiox/{__version__}"
@@ -74,7 +79,6 @@ class HttpSession:
         base_headers = {"user-agent": USER_AGENT}
         base_headers.update(headers)
         self.client = httpx.AsyncClient(headers=base_headers, cookies=cookies, **options)
-        self._stream_timeout = STREAM_TIMEOUT if "timeout" not in (httpx_kwargs or {}) else None
 
     def ssl_context(self) -> ssl.SSLContext:
         """The TLS settings of this session's requests, for connections httpx doesn't make.
@@ -94,21 +98,39 @@ class HttpSession:
         """Close every pooled connection."""
         await self.client.aclose()
 
-    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def request(
+        self, method: str, url: str, *, retry: RetryPolicy | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """Send one request and read the whole response.
+
+        Args:
+            method: The HTTP method.
+            url: The URL.
+            retry: Send it again while the server refuses it (429, 503), as this policy
+                says; only for requests that are safe to repeat. None sends once.
+            **kwargs: For ``httpx.AsyncClient.request`` (the body must be re-sendable).
 
         Raises:
             TransportError: The request could not be sent or the connection broke.
             RequestTimeoutError: It took longer than the timeout.
         """
-        with translate_errors(url):
-            return await self.client.request(method, url, **kwargs)
+
+        async def send() -> httpx.Response:
+            with translate_errors(url):
+                return await self.client.request(method, url, **kwargs)
+
+        if retry is None:
+            return await send()
+        return await send_with_retries(send, retry, f"{method} {url}")
 
     @contextlib.asynccontextmanager
     async def stream(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[httpx.Response]:
-        """Open a streamed response; errors while reading it are translated too."""
-        if self._stream_timeout is not None:
-            kwargs.setdefault("timeout", self._stream_timeout)
+        """Open a streamed response; errors while reading it are translated too.
+
+        A stream never takes the request timeout of ``httpx_kwargs``: a job may run for
+        longer than any single request should.
+        """
+        kwargs.setdefault("timeout", STREAM_TIMEOUT)
         with translate_errors(url):
             async with self.client.stream(method, url, **kwargs) as response:
                 yield response
@@ -146,6 +168,10 @@ def translate_errors(url: str) -> Any:
         raise TransportError(f"Connection to {_origin(url)} failed: {exc!r}") from exc
     except httpx.InvalidURL as exc:
         raise TransportError(f"Invalid URL {url!r}: {exc}") from exc
+    except httpx.DecodingError as exc:
+        raise ProtocolError(f"Could not decode the answer of {_origin(url)}: {exc}") from exc
+    except httpx.HTTPError as exc:
+        raise TransportError(f"Request to {_origin(url)} failed: {exc!r}") from exc
 
 
 def _origin(url: str) -> str:
@@ -181,6 +207,7 @@ def raise_for_status(response: httpx.Response, what: str) -> None:
             f"Too many requests to the API, please try again later (HTTP 429 from {url}).",
             url=url,
             body=body,
+            retry_after=retry_after(response),
         )
     raise HTTPStatusError(
         f"Could not {what}: HTTP {code} from {url}: {body}", status_code=code, url=url, body=body
@@ -193,6 +220,11 @@ def json_or_none(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """The wait the server asked for in ``Retry-After``, in seconds, if it sent one."""
+    return parse_retry_after(response.headers.get("retry-after"))
 
 
 def _body_preview(response: httpx.Response, limit: int = 500) -> str:

@@ -11,14 +11,18 @@ from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from gradiox._engine.deadlines import DeadlineWatch, deadline_error
 from gradiox._engine.feed import UpdateFeed
+from gradiox._engine.retry import RetryPolicy
+from gradiox._options import DEFAULT_MAX_RETRIES
 from gradiox._protocol.api_info import EndpointInfo, shape_result
 from gradiox._protocol.job import Cancelled, Failed, Finished, JobEvent, JobMachine, Output
+from gradiox._timeouts import Timeout
 from gradiox._types import OutputUpdate, Status, StatusUpdate, Update
 from gradiox.exceptions import GradioxError, JobCancelledError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Coroutine
 
     from gradiox._engine.files import FileTransfer
     from gradiox._engine.transport import Transport
@@ -51,6 +55,10 @@ class JobRun:
         updates: Every status and output update, in order, for iteration.
         result: The final value, once ``done`` and successful.
         error: The failure, once ``done`` and failed (JobCancelledError if cancelled).
+        timeout: The job's deadlines (``with_options(timeout=...)`` or the client's).
+        max_retries: Retries of its refused requests (join, uploads, downloads).
+        resubmit_lost_jobs: Whether the caller allows submitting it again after a loss.
+        phase: "upload", "queue" or "run": where the job is (for its deadlines).
     """
 
     def __init__(
@@ -62,6 +70,9 @@ class JobRun:
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
         files: FileTransfer | None = None,
+        timeout: Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        resubmit_lost_jobs: bool = False,
     ) -> None:
         self.session = session
         self.files = files
@@ -85,15 +96,26 @@ class JobRun:
         # Events waiting for output files to download, applied strictly in order.
         self._backlog: deque[JobEvent] = deque()
         self._drain: asyncio.Task[None] | None = None
+        self.timeout = timeout or Timeout()
+        self.max_retries = max_retries
+        self.resubmit_lost_jobs = resubmit_lost_jobs
+        self.retry = RetryPolicy(max_retries, pause=self._pause)
+        self.phase = "queue"
+        self._watch: DeadlineWatch | None = None
+        self._stopped_on_server: asyncio.Event | None = None
 
     def start(self) -> None:
         """Begin the run (on the engine loop)."""
+        if DeadlineWatch.needed(self.timeout):
+            self._watch = DeadlineWatch(self.timeout, self._expire)
         self._task = asyncio.ensure_future(self._join())
 
     async def _join(self) -> None:
         try:
             if self.files is not None and self.files.input_has_files(self.data):
-                self.data = await self.files.upload_inputs(self.data)
+                self._enter("upload")
+                self.data = await self.files.upload_inputs(self.data, self.retry)
+            self._enter("queue")
             await self.session.start(self)
         except GradioxError as exc:
             self._finish(error=exc)
@@ -122,6 +144,8 @@ class JobRun:
                     self._drain = asyncio.ensure_future(self._drain_backlog())
             else:
                 self._apply(event)
+        if self.phase == "queue" and self.machine.started:
+            self._enter("run")
 
     def _needs_download(self, event: JobEvent) -> bool:
         return (
@@ -136,7 +160,7 @@ class JobRun:
                 event = self._backlog.popleft()
                 if isinstance(event, (Output, Finished)) and self.files is not None:
                     try:
-                        data = await self.files.download_outputs(event.data)
+                        data = await self.files.download_outputs(event.data, self.retry)
                     except GradioxError as exc:
                         self._finish(error=exc)
                         return
@@ -179,10 +203,54 @@ class JobRun:
         """Stop the job here and on the server. Returns False if it had already ended."""
         if self.done:
             return False
+        uploading = self.phase == "upload"
         self._finish(error=JobCancelledError("The job was cancelled."), cancelled=True)
-        if self._task is None:  # else the transport cancels once the job has reached it
-            self.session.spawn(self.session.cancel(self))
+        self._stop_on_server(uploading)
         return True
+
+    def _stop_on_server(self, uploading: bool) -> None:
+        """After the job ended here, make sure it stops on the server too."""
+        self._stopped_on_server = stopped = asyncio.Event()
+        if self._task is None:
+            self.session.spawn(_then_set(self.session.cancel(self), stopped))
+            return
+        if uploading:  # nothing has reached the server's queue yet
+            self._task.cancel()
+        # Else the transport cancels once the join has answered (it sees ``done``).
+        self.session.spawn(_then_set(self._task, stopped))
+
+    async def stopped_on_server(self) -> None:
+        """Wait until the server was asked to stop this job (after a cancel or a deadline)."""
+        if self._stopped_on_server is not None:
+            await self._stopped_on_server.wait()
+
+    # -- deadlines -------------------------------------------------------------------------
+
+    def _enter(self, phase: str) -> None:
+        if self.done:
+            return
+        self.phase = phase
+        if self._watch is not None:
+            self._watch.enter(phase)
+
+    def _expire(self, phase: str, seconds: float) -> None:
+        """A budget of ``timeout`` ran out: fail the job and stop it on the server."""
+        if self.done:
+            return
+        uploading = self.phase == "upload"
+        subject = f"The job of {self.endpoint.label}"
+        self._finish(error=deadline_error(phase, seconds, subject, cancelled=not uploading))
+        self._stop_on_server(uploading)
+
+    async def _pause(self, delay: float) -> bool:
+        """Wait before a retry; False if the job ended meanwhile (e.g. its deadline)."""
+        if self.done:
+            return False
+        try:
+            await asyncio.wait_for(self._done_event.wait(), delay)
+        except asyncio.TimeoutError:
+            return True
+        return False
 
     def add_listener(self, listener: Callable[[JobRun], None]) -> None:
         """Call ``listener(self)`` on the engine loop when the job ends (now, if it has)."""
@@ -201,6 +269,8 @@ class JobRun:
         if self.done:
             return
         self.done = True
+        if self._watch is not None:
+            self._watch.stop()
         self.cancelled = cancelled
         self.result = result
         self.error = error
@@ -220,6 +290,19 @@ class JobRun:
         listeners, self._listeners = self._listeners, []
         for listener in listeners:
             listener(self)
+
+
+async def _then_set(
+    step: Coroutine[Any, Any, None] | asyncio.Task[None], event: asyncio.Event
+) -> None:
+    """Await a cancel request (or wait for the join task to end), then set ``event``."""
+    try:
+        if isinstance(step, asyncio.Task):
+            await asyncio.wait({step})
+        else:
+            await step
+    finally:
+        event.set()
 
 
 def _unexpected(exc: Exception) -> GradioxError:

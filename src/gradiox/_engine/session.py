@@ -14,19 +14,20 @@ import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
-from gradiox._engine.http import HttpSession, json_or_none, raise_for_status
+from gradiox._engine.http import HttpSession, json_or_none, raise_for_status, retry_after
 from gradiox._protocol.demux import Demux
 from gradiox._protocol.messages import Message, parse_message
 from gradiox._protocol.replies import join_event_id, join_refusal, stream_error
 from gradiox._protocol.routes import cancel_body, join_body
 from gradiox._protocol.sse import SSEDecoder
-from gradiox.exceptions import GradioxError, ProtocolError, TransportError
+from gradiox.exceptions import GradioxError, ProtocolError, QueueError, TransportError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Coroutine
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.jobs import JobRun
+    from gradiox._engine.retry import RetryPolicy
     from gradiox._protocol.api_info import EndpointInfo
 
 __all__ = ["Session", "Sink"]
@@ -83,8 +84,12 @@ class Session:
         *,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> str:
         """Put a job in the app's queue; return its event id.
+
+        A join the server refused (429, or 503: the queue is full) created no job, so it is
+        sent again as ``retry`` says; any other answer is final.
 
         Raises:
             ValidationError: The app's validator rejected the inputs.
@@ -93,9 +98,11 @@ class Session:
         """
         body = join_body(endpoint.fn_index, data, self.hash, extra)
         response = await self.http.request(
-            "POST", self.app.routes.queue_join, json=body, headers=headers
+            "POST", self.app.routes.queue_join, json=body, headers=headers, retry=retry
         )
         refusal = join_refusal(response.status_code, json_or_none(response))
+        if isinstance(refusal, QueueError):
+            refusal.retry_after = retry_after(response)
         if refusal is not None:
             raise refusal
         raise_for_status(response, f"join the queue for {endpoint.label}")
@@ -103,7 +110,9 @@ class Session:
 
     async def start(self, run: JobRun) -> None:
         """Join the queue for ``run`` and route its messages to it from now on."""
-        event_id = await self.join(run.endpoint, run.data, headers=run.headers, extra=run.extra)
+        event_id = await self.join(
+            run.endpoint, run.data, headers=run.headers, extra=run.extra, retry=run.retry
+        )
         run.event_id = event_id
         if run.done:  # cancelled while joining: the server has it now, so stop it there
             await self.cancel_on_server(run.endpoint, event_id)

@@ -310,7 +310,7 @@ def test_a_bug_in_file_handling_fails_the_job_instead_of_hanging(
     from gradiox._engine.files import FileTransfer
     from gradiox.exceptions import GradioxError
 
-    async def broken(self: object, data: list[Any]) -> list[Any]:
+    async def broken(self: object, data: list[Any], retry: object = None) -> list[Any]:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(FileTransfer, "input_has_files", lambda self, data: True)

@@ -1,0 +1,238 @@
+"""Retries of refused requests (429, 503, full queue) and the errors of a failed connect."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from tests.unit.engine.fake import FakeGradio
+
+from gradiox import AsyncClient, Client
+from gradiox._engine.retry import MAX_RETRY_AFTER, backoff_delay, parse_retry_after
+from gradiox.exceptions import (
+    AppUnavailableError,
+    GradioxError,
+    HTTPStatusError,
+    NotAGradioAppError,
+    QueueError,
+    TooManyRequestsError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(asyncio.wait_for(coro, 30))
+
+
+def refuse_first(
+    fake: FakeGradio,
+    path: str,
+    times: int,
+    status: int,
+    headers: dict[str, str] | Callable[[], dict[str, str]],
+) -> list[float]:
+    """Make ``path`` answer ``status`` the first ``times`` times; return when each came."""
+    seen: list[float] = []
+    real = fake.handle
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == path:
+            seen.append(time.monotonic())
+            if len(seen) <= times:
+                fake.requests.append(request)
+                sent = headers() if callable(headers) else headers
+                return httpx.Response(status, headers=sent, json={"detail": "busy"})
+        return real(request)
+
+    fake.handle = handle  # type: ignore[method-assign]
+    return seen
+
+
+def aclient(fake: FakeGradio, **kw: Any) -> AsyncClient:
+    return AsyncClient(
+        "http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()}, **kw
+    )
+
+
+def retry_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "gradiox" and r.levelno == logging.INFO and "retry" in r.getMessage()
+    ]
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_join_refused_twice_with_retry_after_then_accepted(
+    status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gradiox")
+    fake = FakeGradio()
+    seen = refuse_first(fake, "/gradio_api/queue/join", 2, status, {"Retry-After": "1"})
+    with Client(
+        "http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()}
+    ) as client:
+        assert client.predict(1, 2, api_name="/add") == 3
+    assert len(seen) == 3 and len(fake.joins) == 1
+    # The server's Retry-After was honoured before each retry.
+    assert seen[1] - seen[0] >= 0.95 and seen[2] - seen[1] >= 0.95
+    lines = retry_lines(caplog)
+    assert len(lines) == 2, lines
+    assert all(f"HTTP {status}" in line and "in 1.00 s" in line for line in lines)
+    assert "Retry-After" in lines[0] and "retry 1 of 2" in lines[0] and "retry 2 of 2" in lines[1]
+
+
+def test_async_client_retries_a_config_503_with_an_http_date() -> None:
+    fake = FakeGradio()
+    seen = refuse_first(
+        fake, "/config", 2, 503, lambda: {"Retry-After": formatdate(time.time() + 2, usegmt=True)}
+    )
+
+    async def main() -> Any:
+        async with aclient(fake) as client:
+            return await client.predict(2, 3, api_name="/add")
+
+    assert run(main()) == 5
+    assert len(seen) == 3
+    # An HTTP date two seconds ahead, cut to the whole second: more than one second each.
+    assert seen[1] - seen[0] >= 0.95 and seen[2] - seen[1] >= 0.95
+
+
+def test_retries_run_out_and_the_error_carries_retry_after() -> None:
+    fake = FakeGradio()
+    seen = refuse_first(fake, "/gradio_api/queue/join", 99, 429, {"Retry-After": "0.2"})
+
+    async def main() -> None:
+        async with aclient(fake, max_retries=1) as client:
+            with pytest.raises(TooManyRequestsError) as info:
+                await client.predict(1, 2, api_name="/add")
+            assert info.value.retry_after == 0.2
+            assert len(seen) == 2
+            with pytest.raises(TooManyRequestsError):
+                await client.with_options(max_retries=0).predict(1, 2, api_name="/add")
+            assert len(seen) == 3
+
+    run(main())
+
+
+def test_queue_full_is_retried_with_backoff_then_reported_with_retry_after() -> None:
+    fake = FakeGradio()
+    seen: list[float] = []
+
+    def full(body: dict[str, Any]) -> httpx.Response:
+        seen.append(time.monotonic())
+        return httpx.Response(
+            503,
+            headers={"Retry-After": "0.3"} if len(seen) > 2 else {},
+            json={"detail": "Queue is full. Max size is 1 and size is 1."},
+        )
+
+    fake.join_response = full
+
+    async def main() -> None:
+        async with aclient(fake, max_retries=3) as client:
+            with pytest.raises(QueueError, match="Queue is full") as info:
+                await client.predict(1, 2, api_name="/add")
+            assert info.value.retry_after == 0.3
+
+    run(main())
+    assert len(seen) == 4
+    assert seen[3] - seen[2] >= 0.28
+
+
+def test_a_join_that_may_have_created_a_job_is_never_resent() -> None:
+    fake = FakeGradio()
+    fake.join_response = lambda body: httpx.Response(500, text="Internal Server Error")
+
+    async def main() -> None:
+        async with aclient(fake) as client:
+            with pytest.raises(HTTPStatusError, match="HTTP 500"):
+                await client.predict(1, 2, api_name="/add")
+
+    run(main())
+    assert len(fake.joins) == 1
+
+
+def test_config_500_is_a_value_error_that_says_what_to_check() -> None:
+    fake = FakeGradio()
+    fake.config_status = 500
+    fake.config = {"detail": "boom"}
+    with pytest.raises(AppUnavailableError) as info:
+        Client("http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()})
+    error = info.value
+    assert isinstance(error, ValueError) and isinstance(error, HTTPStatusError)
+    assert error.status_code == 500 and "HTTP 500" in str(error) and "logs" in str(error)
+    assert "Could not get Gradio config from" in str(error)  # gradio_client's wording
+
+
+def test_an_api_info_failure_at_connect_is_a_value_error() -> None:
+    fake = FakeGradio()
+    real = fake.handle
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/gradio_api/info":
+            return httpx.Response(502, text="Bad Gateway")
+        return real(request)
+
+    fake.handle = handle  # type: ignore[method-assign]
+    with pytest.raises(AppUnavailableError, match="Could not fetch api info"):
+        Client("http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()})
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.DecodingError("bad gzip"),
+        httpx.TooManyRedirects("loop"),
+        httpx.RemoteProtocolError("peer closed"),
+    ],
+)
+def test_the_speculative_info_request_never_surfaces_an_httpx_error(
+    failure: Exception,
+) -> None:
+    fake = FakeGradio()
+    real = fake.handle
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/gradio_api/info":
+            raise failure
+        return real(request)
+
+    fake.handle = handle  # type: ignore[method-assign]
+    with pytest.raises(GradioxError) as info:
+        Client("http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()})
+    assert not isinstance(info.value, httpx.HTTPError)
+    assert info.value.__cause__ is failure
+
+
+def test_a_page_that_is_not_gradio_is_still_not_a_gradio_app() -> None:
+    fake = FakeGradio()
+    fake.config_status = 404
+    with pytest.raises(NotAGradioAppError):
+        Client("http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()})
+
+
+def test_parse_retry_after() -> None:
+    now = 1_000_000.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after(" 1.5 ") == 1.5
+    assert parse_retry_after("-4") == 0.0
+    assert parse_retry_after("86400") == MAX_RETRY_AFTER
+    assert parse_retry_after(formatdate(now + 7, usegmt=True), now=now) == 7.0
+    assert parse_retry_after(formatdate(now - 7, usegmt=True), now=now) == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("nan") is None
+
+
+def test_backoff_is_exponential_with_full_jitter() -> None:
+    assert [backoff_delay(n, rand=lambda: 1.0) for n in range(6)] == [0.5, 1, 2, 4, 8, 8]
+    assert backoff_delay(3, rand=lambda: 0.0) == 0.0
+    assert all(0 <= backoff_delay(2) <= 2 for _ in range(100))
