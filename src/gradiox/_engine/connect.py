@@ -95,7 +95,7 @@ def normalise_src(src: str) -> str:
 
 
 async def discover(http: HttpSession, src: str, retry: RetryPolicy | None = None) -> AppDescription:
-    """Fetch the app's config and API info (in parallel where the route can be guessed).
+    """Fetch the app's config and API info (in parallel where the route is known or guessed).
 
     Args:
         http: The app's HTTP session.
@@ -109,22 +109,27 @@ async def discover(http: HttpSession, src: str, retry: RetryPolicy | None = None
         TooManyRequestsError: The app kept answering 429.
         TransportError: The host cannot be reached.
     """
-    # Gradio 5+ serves /info under gradio_api/: ask for both forms while the config loads.
-    guesses = _fetch_infos(http, Routes.of(src, GUESSED_API_PREFIX), retry)
+    # Ask for /info while the config loads: where this app served it last time, else where
+    # Gradio 5+ serves it (a first guess that 404s on 3.x and 4.x, once per process).
+    early_prefix = _info_prefixes.get(src, GUESSED_API_PREFIX)
+    early = (
+        _fetch_infos(http, Routes.of(src, early_prefix), retry) if early_prefix is not None else []
+    )
     try:
         config = await _get_config(http, Routes.of(src), retry)
         features = features_from_config(config)
         routes = Routes.of(src, features.api_prefix)
-        if features.api_prefix == GUESSED_API_PREFIX:
-            info, public_info = await asyncio.gather(*guesses)
-        else:
-            _cancel(guesses)
+        info_prefix = features.api_prefix if features.has_info_route else None
+        _remember_info_prefix(src, info_prefix)
+        info, public_info = None, None
+        if early and info_prefix == early_prefix:
+            info, public_info = await asyncio.gather(*early)
+        elif info_prefix is not None:
+            _cancel(early)
             # No api prefix (3.x, 4.x): the routes hang off src itself, sub-path included.
-            info, public_info = None, None
-            if features.has_info_route:
-                info, public_info = await asyncio.gather(*_fetch_infos(http, routes, retry))
+            info, public_info = await asyncio.gather(*_fetch_infos(http, routes, retry))
     finally:
-        _cancel(guesses)
+        _cancel(early)
     if info is None:
         # Too old for /info: describe the endpoints from the config (never ask another host).
         info = info_from_config(config)
@@ -148,6 +153,19 @@ def _cancel(tasks: list[asyncio.Future[Any]]) -> None:
             task.cancel()
         elif not task.cancelled():
             task.exception()  # mark as retrieved
+
+
+# Where each app served /info ("gradio_api/", "" or None for none), by app URL: connecting
+# again to the same app asks the right route at once. Bounded; the oldest entry goes first.
+_info_prefixes: dict[str, str | None] = {}
+MAX_REMEMBERED_APPS = 256
+
+
+def _remember_info_prefix(src: str, prefix: str | None) -> None:
+    _info_prefixes.pop(src, None)
+    _info_prefixes[src] = prefix
+    if len(_info_prefixes) > MAX_REMEMBERED_APPS:
+        del _info_prefixes[next(iter(_info_prefixes))]
 
 
 async def _get_config(
