@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
 from gradiox._options import DEFAULT_MAX_RETRIES
 from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE
+from gradiox.exceptions import DeadlineExceededError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Generator
@@ -52,6 +53,10 @@ class AsyncJob:
             await self._run.wait()
         else:
             await asyncio.wait_for(asyncio.shield(self._run.wait()), timeout)
+        if isinstance(self._run.error, DeadlineExceededError):
+            # Let the cancel request reach the server before the caller moves on (and
+            # perhaps closes the client).
+            await self._run.stopped_on_server()
         if self._run.error is not None:
             raise self._run.error
         return self._run.result

@@ -14,12 +14,14 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
+from gradiox._engine.jobs import STOP_GRACE
 from gradiox._options import DEFAULT_MAX_RETRIES
 from gradiox._protocol.api_info import EndpointInfo
 from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE
 from gradiox._sync import portal as _portal
 from gradiox._types import Status, StatusUpdate, Update
 from gradiox.async_client import iterate_updates
+from gradiox.exceptions import DeadlineExceededError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
@@ -32,9 +34,6 @@ __all__ = ["Client", "Endpoint", "Job"]
 Endpoint = EndpointInfo
 
 _logger = logging.getLogger("concurrent.futures")
-
-CANCEL_GRACE = 2.0
-"""Seconds a Ctrl-C in predict() waits for the job's cancel request to reach the server."""
 
 
 class Job(concurrent.futures.Future[Any]):
@@ -309,11 +308,12 @@ class Client(ClientCore):
         job = self.submit(*args, api_name=api_name, fn_index=fn_index, headers=headers, **kwargs)
         try:
             return job.result()
-        except KeyboardInterrupt:
-            # Don't leave the job running on the server: the process may exit right after.
+        except (KeyboardInterrupt, DeadlineExceededError):
+            # Don't leave the job running on the server: the process may exit (or the client
+            # close) right after, so wait (briefly) for the cancel request to go out.
             job.cancel()
             with contextlib.suppress(Exception):
-                self._portal.run(job._run.stopped_on_server(), timeout=CANCEL_GRACE)
+                self._portal.run(job._run.stopped_on_server(), timeout=STOP_GRACE + 1)
             raise
 
     def reset_session(self) -> None:

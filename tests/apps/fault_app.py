@@ -14,11 +14,15 @@ Endpoints (``api_name`` → behaviour):
   ``long finished <tag>`` or ``long cancelled <tag>``; returns ``"finished " + tag``
 * ``/slow_count(n)``        → generator yielding ``"step 0" .. "step n-1"``, 0.3 s apart
 * ``/big(size)``            → a string of ``size`` characters
+* ``/long_single(seconds, tag)`` → ``/long`` with ``concurrency_limit=1``: one job at a time,
+  the others wait in the queue
+* ``/file_size(f, tag)``    → prints ``file start <tag>``; returns the file's size in bytes
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 
 import gradio as gr
 
@@ -50,6 +54,11 @@ def big(size: float) -> str:
     return "x" * int(size)
 
 
+def file_size(path: str, tag: str) -> str:
+    print(f"file start {tag}", flush=True)
+    return str(os.path.getsize(path))
+
+
 with gr.Blocks(title="gradiox fault test app") as demo:
     text = gr.Textbox(label="Text")
     tag = gr.Textbox(label="Tag")
@@ -59,6 +68,11 @@ with gr.Blocks(title="gradiox fault test app") as demo:
     gr.Button("long").click(long, [number, tag], out, api_name="long")
     gr.Button("slow_count").click(slow_count, number, out, api_name="slow_count")
     gr.Button("big").click(big, number, out, api_name="big")
+    gr.Button("long_single").click(
+        long, [number, tag], out, api_name="long_single", concurrency_limit=1
+    )
+    upload = gr.File(label="File", type="filepath")
+    gr.Button("file_size").click(file_size, [upload, tag], out, api_name="file_size")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ A :class:`JobRun` lives on the engine's event loop. Its published state (``statu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,10 @@ if TYPE_CHECKING:
     from gradiox._engine.transport import Transport
     from gradiox._protocol.messages import Message
 
-__all__ = ["JobRun"]
+__all__ = ["STOP_GRACE", "JobRun"]
+
+STOP_GRACE = 2.0
+"""Seconds a caller waits for a job's cancel request to reach the server before going on."""
 
 
 def initial_status() -> StatusUpdate:
@@ -219,10 +223,15 @@ class JobRun:
         # Else the transport cancels once the join has answered (it sees ``done``).
         self.session.spawn(_then_set(self._task, stopped))
 
-    async def stopped_on_server(self) -> None:
-        """Wait until the server was asked to stop this job (after a cancel or a deadline)."""
+    async def stopped_on_server(self, timeout: float = STOP_GRACE) -> None:
+        """Wait (at most ``timeout`` seconds) until the server was asked to stop this job.
+
+        After a cancel or a deadline, callers that are about to return (or exit) wait here,
+        so that the cancel request is not cut off by a close or the end of the process.
+        """
         if self._stopped_on_server is not None:
-            await self._stopped_on_server.wait()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopped_on_server.wait(), timeout)
 
     # -- deadlines -------------------------------------------------------------------------
 
