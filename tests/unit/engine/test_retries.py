@@ -69,17 +69,26 @@ def retry_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
 @pytest.mark.parametrize("status", [429, 503])
 def test_join_refused_twice_with_retry_after_then_accepted(
-    status: int, caplog: pytest.LogCaptureFixture
+    status: int, kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="gradiox")
     fake = FakeGradio()
     seen = refuse_first(fake, "/gradio_api/queue/join", 2, status, {"Retry-After": "1"})
-    with Client(
-        "http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()}
-    ) as client:
-        assert client.predict(1, 2, api_name="/add") == 3
+    if kind == "sync":
+        with Client(
+            "http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()}
+        ) as client:
+            assert client.predict(1, 2, api_name="/add") == 3
+    else:
+
+        async def main() -> Any:
+            async with aclient(fake) as client:
+                return await client.predict(1, 2, api_name="/add")
+
+        assert run(main()) == 3
     assert len(seen) == 3 and len(fake.joins) == 1
     # The server's Retry-After was honoured before each retry.
     assert seen[1] - seen[0] >= 0.95 and seen[2] - seen[1] >= 0.95
