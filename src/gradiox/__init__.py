@@ -34,6 +34,7 @@ from gradiox.files import file, handle_file
 if TYPE_CHECKING:
     from gradiox.async_client import AsyncClient, AsyncJob
     from gradiox.client import Client, Job
+    from gradiox.exceptions import FileDownloadError
 
 # The clients pull in the engine (asyncio, httpx); load them on first use so that
 # ``import gradiox`` stays cheap for code that only needs the types or handle_file.
@@ -41,6 +42,7 @@ _LAZY = {
     "AsyncClient": "gradiox.async_client",
     "AsyncJob": "gradiox.async_client",
     "Client": "gradiox.client",
+    "FileDownloadError": "gradiox.exceptions",
     "Job": "gradiox.client",
 }
 
@@ -71,6 +73,7 @@ __all__ = [
     "DeadlineExceededError",
     "EndpointError",
     "FileData",
+    "FileDownloadError",
     "GradioxError",
     "Job",
     "NotAGradioAppError",

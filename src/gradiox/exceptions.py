@@ -14,7 +14,9 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     ├── HTTPStatusError                unexpected HTTP status; .status_code, .body
     │   ├── AuthenticationError        also ValueError
     │   ├── AppUnavailableError        /config or API info answered 5xx at connect (also ValueError)
-    │   └── TooManyRequestsError
+    │   ├── TooManyRequestsError
+    │   └── FileDownloadError          an output file's download failed (403 not allowed, 404
+    │                                  gone); also httpx.HTTPStatusError, as gradio_client raises
     ├── NotAGradioAppError             the URL answers, but not as a Gradio app (also ValueError)
     ├── ProtocolError                  unreadable or truncated stream, unsupported protocol
     │   └── MissingWebsocketsError     a 3.x app needs gradiox[ws] (also ImportError)
@@ -40,6 +42,11 @@ multiple inheritance, so ``except ValueError`` code keeps working::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = [
     "APIInfoParseError",
     "AppError",
@@ -52,6 +59,7 @@ __all__ = [
     "EndpointError",
     "EventLoopError",
     "EventLoopStoppedError",
+    "FileDownloadError",
     "FileNotFoundForUploadError",
     "FileTransferError",
     "GradioxError",
@@ -329,3 +337,63 @@ class SpaceTimeoutError(SpaceError, TimeoutError):
 
 class APIInfoParseError(GradioxError, ValueError):
     """A JSON schema in the app's API info could not be rendered as a Python type."""
+
+
+def _define_file_download_error() -> type[HTTPStatusError]:
+    import httpx
+
+    class FileDownloadError(HTTPStatusError, httpx.HTTPStatusError):
+        """A file in a job's output could not be downloaded: the app answered an error.
+
+        Raised by ``predict()``/``result()`` when ``download_files`` is on. It is also an
+        ``httpx.HTTPStatusError`` (what gradio_client raises), so ``except
+        httpx.HTTPStatusError`` code written for gradio_client keeps working. A 401 (login
+        needed) raises :class:`AuthenticationError` instead.
+
+        Attributes:
+            status_code: The HTTP status (403: the app does not allow the file, or it no
+                longer exists; 404: it is gone).
+            url: The URL of the download.
+            file_name: The file's name, as the app gave it.
+            body: The start of the response body.
+            request: The ``httpx.Request`` (as on ``httpx.HTTPStatusError``).
+            response: The ``httpx.Response`` (as on ``httpx.HTTPStatusError``).
+        """
+
+        def __init__(
+            self,
+            message: str,
+            *,
+            file_name: str,
+            request: httpx.Request,
+            response: httpx.Response,
+            body: str = "",
+        ) -> None:
+            httpx.HTTPStatusError.__init__(self, message, request=request, response=response)
+            self.status_code = response.status_code
+            self.url = str(request.url)
+            self.file_name = file_name
+            self.body = body
+
+    FileDownloadError.__qualname__ = "FileDownloadError"
+    return FileDownloadError
+
+
+if TYPE_CHECKING:
+
+    class FileDownloadError(HTTPStatusError, httpx.HTTPStatusError):
+        """See ``_define_file_download_error`` (the class is built on first use)."""
+
+        file_name: str
+
+        def __init__(self, message: str, **kwargs: Any) -> None: ...
+
+
+def __getattr__(name: str) -> Any:
+    # FileDownloadError derives from httpx.HTTPStatusError: it is built (and httpx imported)
+    # on first use, so that importing gradiox or its error tree stays light.
+    if name == "FileDownloadError":
+        value = _define_file_download_error()
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'gradiox.exceptions' has no attribute {name!r}")

@@ -55,8 +55,10 @@ interface = gr.Interface(
 
 def gone_stream() -> dict[str, object]:
     """A media-stream file value for a stream the server no longer has (its route: 404)."""
+    path = "no-such-session/0/1/playlist.m3u8"
     return {
-        "path": "no-such-session/0/1/playlist.m3u8",
+        "path": path,
+        "url": f"/{API_PREFIX}stream/{path}",  # as the server writes a stream's URL
         "is_stream": True,
         "orig_name": "playlist.m3u8",
         "meta": {"_type": "gradio.FileData"},

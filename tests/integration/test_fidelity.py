@@ -11,10 +11,13 @@ import os
 import subprocess
 from typing import Any
 
+import httpx
 import pytest
 from gradio_servers import SERVERS_DIR
+from helpers import run
 
-from gradiox import Client
+from gradiox import AsyncClient, Client, FileDownloadError
+from gradiox.exceptions import AuthenticationError, HTTPStatusError
 
 OFFICIAL_TIMEOUT = 120.0
 
@@ -85,3 +88,40 @@ def test_view_api_matches_gradio_client(
     assert ours == theirs
     default = ours[0]["named_endpoints"]["/file_default"]["parameters"][0]["parameter_default"]
     assert default["url"].startswith("https://"), default  # the public form's rendering
+
+
+def test_refused_download_is_a_file_download_error(client: Client, server_stem: str) -> None:
+    with pytest.raises(FileDownloadError) as caught:
+        client.predict(api_name="/forbidden_file")
+    error = caught.value
+    assert error.status_code == 403
+    assert "does not allow this file" in str(error) and "hostname" in str(error)
+    assert not isinstance(error, AuthenticationError)
+    # Code written for gradio_client catches the same error.
+    assert isinstance(error, httpx.HTTPStatusError) and isinstance(error, HTTPStatusError)
+    assert error.response.status_code == 403 and error.request.url == error.url
+
+
+def test_gradio_client_raises_httpx_status_error_there_too(
+    fidelity_url: str, server_stem: str
+) -> None:
+    theirs = official(
+        server_stem,
+        fidelity_url,
+        "import httpx\ntry:\n    client.predict(api_name='/forbidden_file')\n"
+        "    result = None\nexcept httpx.HTTPStatusError as e:\n"
+        "    result = e.response.status_code",
+    )
+    assert theirs == 403
+
+
+def test_vanished_file_is_a_404_file_download_error(fidelity_url: str) -> None:
+    async def main() -> FileDownloadError:
+        async with AsyncClient(fidelity_url, verbose=False) as client:
+            with pytest.raises(FileDownloadError) as caught:
+                await client.predict(api_name="/gone_file")
+            return caught.value
+
+    error = run(main())
+    assert error.status_code == 404
+    assert "it is gone" in str(error) and error.file_name == "playlist.m3u8"

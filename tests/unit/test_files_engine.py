@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 
 from gradiox import AsyncClient, Client, handle_file
@@ -30,6 +31,7 @@ from gradiox.exceptions import (
     AppError,
     ArgumentError,
     AuthenticationError,
+    FileDownloadError,
     FileTransferError,
     GradioxError,
     HTTPStatusError,
@@ -623,7 +625,7 @@ def test_a_failed_download_leaves_nothing_behind(
     with pytest.raises(TransportError):
         predict(server, downloads, None)
     app.result = lambda data: [[fd("/srv/ok.txt"), fd("/srv/missing.txt")]]
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(FileDownloadError):
         predict(server, downloads, None)
     assert not downloads.exists() or all(
         not p.name.startswith(".gradiox-") for p in downloads.rglob("*")
@@ -636,9 +638,13 @@ def test_forbidden_download_is_a_typed_error(
     app: HostileApp, server: Server, downloads: Path
 ) -> None:
     app.result = lambda data: [fd("/etc/passwd")]
-    with pytest.raises(AuthenticationError, match="HTTP 403") as info:
+    with pytest.raises(FileDownloadError, match="HTTP 403") as info:
         predict(server, downloads, None)
-    assert info.value.status_code == 403
+    assert info.value.status_code == 403 and info.value.file_name == "passwd"
+    assert "does not allow this file" in str(info.value)
+    assert not isinstance(info.value, AuthenticationError)  # no login can help
+    assert isinstance(info.value, httpx.HTTPStatusError)  # what gradio_client raises
+    assert info.value.response.status_code == 403
 
 
 # -- credentials ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import httpx
 
+from gradiox._engine.download_error import download_error
 from gradiox._engine.http import USER_AGENT, json_or_none, raise_for_status, translate_errors
 from gradiox._engine.retry import send_with_retries
 from gradiox._protocol.payload import (
@@ -216,7 +217,7 @@ class FileTransfer:
         A download the server refuses (429, 503) is requested again as ``retry`` says.
 
         Raises:
-            HTTPStatusError: The app refused a download (AuthenticationError for 401/403).
+            FileDownloadError: The app refused a download (AuthenticationError for 401).
             TransportError: The connection failed.
             FileTransferError: The file could not be written to the download folder.
         """
@@ -401,12 +402,9 @@ async def _check_download(response: httpx.Response, name: str) -> None:
     length = response.headers.get("content-length", "")
     if length.isdigit() and int(length) <= 64 * 1024:
         await response.aread()  # small: worth showing in the error
-    raise_for_status(response, f"download {name}")
-    raise HTTPStatusError(
-        f"Could not download {name}: unexpected HTTP {response.status_code} from {response.url}.",
-        status_code=response.status_code,
-        url=str(response.url),
-    )
+    if response.status_code in (401, 429):
+        raise_for_status(response, f"download {name}")  # login needed / rate-limited
+    raise download_error(response, name)
 
 
 class _Writer:
