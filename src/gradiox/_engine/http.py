@@ -16,6 +16,7 @@ from gradiox._engine.retry import parse_retry_after, send_with_retries
 from gradiox._version import __version__
 from gradiox.exceptions import (
     AuthenticationError,
+    GradioxError,
     HTTPStatusError,
     ProtocolError,
     RequestTimeoutError,
@@ -158,6 +159,8 @@ def translate_errors(url: str) -> Any:
     """Turn httpx exceptions into gradiox errors, keeping the original as the cause."""
     try:
         yield
+    except GradioxError:
+        raise  # already typed (FileDownloadError is also an httpx.HTTPStatusError)
     except httpx.TimeoutException as exc:
         raise RequestTimeoutError(f"Timed out talking to {_origin(url)}: {exc!r}") from exc
     except httpx.ConnectError as exc:
