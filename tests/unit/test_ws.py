@@ -63,6 +63,6 @@ def test_garbage_frames_raise(frame: str) -> None:
 
 
 def test_websockets_is_imported_only_when_a_3x_job_runs() -> None:
-    code = "import sys, gradiox, gradiox._engine.transports; print('websockets' in sys.modules)"
+    code = "import sys, gradiox, gradiox._engine.transport; print('websockets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "False"

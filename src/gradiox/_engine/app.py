@@ -10,7 +10,7 @@ from gradiox._engine.http import HttpSession
 from gradiox._engine.jobs import JobRun
 from gradiox._engine.retry import RetryPolicy
 from gradiox._engine.spaces import resolve_space
-from gradiox._engine.transports import file_transfer_for, open_transport
+from gradiox._engine.transport import file_transfer_for, open_transport
 from gradiox._options import DEFAULT_MAX_RETRIES, CallOptions
 from gradiox._protocol.routes import Routes, login_form
 from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE

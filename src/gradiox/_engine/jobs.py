@@ -108,6 +108,15 @@ class JobRun:
         self._watch: DeadlineWatch | None = None
         self._stopped_on_server: asyncio.Event | None = None
 
+    @property
+    def is_over(self) -> bool:
+        """The server sent the job's last message, or the job has ended here."""
+        return self.machine.is_terminal or self.done
+
+    def set_event_id(self, event_id: str | None) -> None:
+        """Record the server's id for the job (called by the transport)."""
+        self.event_id = event_id
+
     def start(self) -> None:
         """Begin the run (on the engine loop)."""
         if DeadlineWatch.needed(self.timeout):

@@ -18,7 +18,7 @@ from gradiox._protocol.sse import SSEDecoder
 from gradiox.exceptions import ProtocolError
 
 if TYPE_CHECKING:
-    from gradiox._engine.jobs import JobRun
+    from gradiox._engine.transport import QueuedJob
 
 __all__ = ["LegacySSETransport"]
 
@@ -26,7 +26,7 @@ __all__ = ["LegacySSETransport"]
 class LegacySSETransport(PerJobTransport):
     """One session of a Gradio 4.0-4.8 app."""
 
-    async def follow(self, run: JobRun, data: list[Any]) -> bool:
+    async def follow(self, run: QueuedJob, data: list[Any]) -> bool:
         """Open the job's stream, send its inputs when asked, deliver its messages."""
         url = self.app.routes.queue_join
         params = {"fn_index": run.endpoint.fn_index, "session_hash": self.hash}
@@ -45,14 +45,14 @@ class LegacySSETransport(PerJobTransport):
                     if message.kind == "heartbeat":
                         continue
                     if message.kind == "send_data":
-                        run.event_id = message.event_id
+                        run.set_event_id(message.event_id)
                         await self._send_data(run, data, message.event_id)
                     await self.deliver(run, message)
-                    if run.machine.is_terminal or run.done:
+                    if run.is_over:
                         return True
         return False
 
-    async def _send_data(self, run: JobRun, data: list[Any], event_id: str | None) -> None:
+    async def _send_data(self, run: QueuedJob, data: list[Any], event_id: str | None) -> None:
         body = send_data_body(run.endpoint.fn_index, data, self.hash, event_id, run.extra)
         response = await self.http.request(
             "POST", self.app.routes.queue_data, json=body, headers=run.headers

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
-    from gradiox._engine.jobs import JobRun
+    from gradiox._engine.transport import QueuedJob
     from gradiox._protocol.messages import Message
 
 __all__ = ["PerJobTransport"]
@@ -40,13 +40,13 @@ class PerJobTransport:
         self.http = http
         self.app = app
         self.hash = str(uuid.uuid4())
-        self._runs: dict[JobRun, asyncio.Task[None]] = {}
+        self._runs: dict[QueuedJob, asyncio.Task[None]] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._closed = False
 
     # -- Transport -------------------------------------------------------------------------
 
-    async def start(self, run: JobRun) -> None:
+    async def start(self, run: QueuedJob) -> None:
         """Start following ``run`` in its own task (nothing reaches the server before)."""
         if run.done:
             return
@@ -57,7 +57,7 @@ class PerJobTransport:
         self._runs[run] = task
         task.add_done_callback(lambda _: self._runs.pop(run, None))
 
-    async def cancel(self, run: JobRun) -> None:
+    async def cancel(self, run: QueuedJob) -> None:
         """Close the job's connection, then stop it on the server."""
         task = self._runs.pop(run, None)
         if task is not None and not task.done():
@@ -99,15 +99,15 @@ class PerJobTransport:
 
     # -- for subclasses --------------------------------------------------------------------
 
-    async def encode(self, run: JobRun) -> list[Any]:
+    async def encode(self, run: QueuedJob) -> list[Any]:
         """The job's input data as this server wants it (the job's data as is by default)."""
         return run.data
 
-    async def deliver(self, run: JobRun, message: Message) -> None:
+    async def deliver(self, run: QueuedJob, message: Message) -> None:
         """Hand one message to the job (subclasses may convert its outputs first)."""
         run.on_message(message)
 
-    async def follow(self, run: JobRun, data: list[Any]) -> bool:
+    async def follow(self, run: QueuedJob, data: list[Any]) -> bool:
         """Submit the job through the queue and deliver its messages.
 
         Returns:
@@ -115,7 +115,7 @@ class PerJobTransport:
         """
         raise NotImplementedError
 
-    async def stop_on_server(self, run: JobRun) -> None:
+    async def stop_on_server(self, run: QueuedJob) -> None:
         """Stop a job on the server (best effort): servers this old have no ``/cancel``."""
         if spares_siblings(self._runs, run.endpoint, run.event_id):
             return
@@ -123,7 +123,7 @@ class PerJobTransport:
 
     # -- internals -------------------------------------------------------------------------
 
-    async def _run(self, run: JobRun) -> None:
+    async def _run(self, run: QueuedJob) -> None:
         try:
             data = await self.encode(run)
             if self.app.features.uses_queue(run.endpoint.queued):

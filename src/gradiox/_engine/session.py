@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
 from gradiox._engine.http import HttpSession, json_or_none, raise_for_status, retry_after
@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Coroutine
 
     from gradiox._engine.connect import AppDescription
-    from gradiox._engine.jobs import JobRun
     from gradiox._engine.retry import RetryPolicy
+    from gradiox._engine.transport import QueuedJob, Sink
     from gradiox._protocol.api_info import EndpointInfo
 
-__all__ = ["Session", "Sink"]
+__all__ = ["Session"]
 
 logger = logging.getLogger("gradiox")
 
@@ -40,19 +40,6 @@ MAX_FRUITLESS_STREAMS = 3
 HEARTBEAT_MAX_BACKOFF = 30.0
 # After close_stream the server ends the response; wait this long for that at most.
 DRAIN_TIMEOUT = 1.0
-
-
-class Sink(Protocol):
-    """What the reader delivers a job's messages to."""
-
-    def on_message(self, message: Message) -> None:
-        """Handle one message of this job."""
-
-    def fail(self, error: GradioxError) -> None:
-        """End the job with ``error``."""
-
-    def runs_on_server(self, fn_index: int) -> bool:
-        """True if this is a job of ``fn_index`` that the server is running right now."""
 
 
 class Session:
@@ -108,18 +95,18 @@ class Session:
         raise_for_status(response, f"join the queue for {endpoint.label}")
         return join_event_id(json_or_none(response), response.text)
 
-    async def start(self, run: JobRun) -> None:
+    async def start(self, run: QueuedJob) -> None:
         """Join the queue for ``run`` and route its messages to it from now on."""
         event_id = await self.join(
             run.endpoint, run.data, headers=run.headers, extra=run.extra, retry=run.retry
         )
-        run.event_id = event_id
+        run.set_event_id(event_id)
         if run.done:  # cancelled while joining: the server has it now, so stop it there
             await self.cancel_on_server(run.endpoint, event_id)
             return
         self.attach(event_id, run)
 
-    async def cancel(self, run: JobRun) -> None:
+    async def cancel(self, run: QueuedJob) -> None:
         """Stop ``run`` on the server (it has already ended locally)."""
         if run.event_id is not None:
             await self.cancel_on_server(run.endpoint, run.event_id)

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
-    from gradiox._engine.jobs import JobRun
     from gradiox._engine.legacy_files import LegacyFileTransfer
+    from gradiox._engine.transport import QueuedJob
 
 __all__ = ["WsTransport"]
 
@@ -63,11 +63,11 @@ class WsTransport(PerJobTransport):
         super().__init__(http, app)
         self.files = files
 
-    async def encode(self, run: JobRun) -> list[Any]:
+    async def encode(self, run: QueuedJob) -> list[Any]:
         """Convert ``handle_file`` inputs to the 3.x file formats of their components."""
         return await self.files.encode_inputs(run.endpoint.input_types, run.data)
 
-    async def deliver(self, run: JobRun, message: Message) -> None:
+    async def deliver(self, run: QueuedJob, message: Message) -> None:
         """Convert 3.x output files, then hand the message to the job."""
         output = message.get("output")
         if isinstance(output, dict) and isinstance(output.get("data"), list):
@@ -77,7 +77,7 @@ class WsTransport(PerJobTransport):
             message = Message(message.kind, message.event_id, body)
         run.on_message(message)
 
-    async def follow(self, run: JobRun, data: list[Any]) -> bool:
+    async def follow(self, run: QueuedJob, data: list[Any]) -> bool:
         """Run the job over its own websocket."""
         connect = _connect()
         from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -113,7 +113,7 @@ class WsTransport(PerJobTransport):
             raise TransportError(f"Could not open a websocket to {url}: {exc}") from exc
         return talk.is_over
 
-    def _headers(self, run: JobRun) -> dict[str, str]:
+    def _headers(self, run: QueuedJob) -> dict[str, str]:
         """The client's headers and this call's, plus the cookies for the app's URL."""
         headers = {
             key: value
