@@ -15,6 +15,9 @@ Faults (set ``server.fault`` before the call; see :class:`Fault`):
   ``session_not_found`` (what Gradio says when it no longer knows the session).
 * ``HANG``: jobs never finish; heartbeats flow every ``heartbeat`` seconds.
 
+Refusals (``server.refusals[path] = [(429, {"Retry-After": "1"}), ...]``): the next requests
+to ``path`` get those statuses and headers, one each, before it is served normally.
+
 :meth:`FakeGradio.restart` changes ``app_id`` and forgets every session, as a restarted app.
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -56,6 +60,8 @@ class FakeGradio(LoopServer):
         joins: Every ``queue/join`` body received, in order.
         cancels: Every ``cancel`` body received, in order.
         streams: How many ``queue/data`` streams were opened.
+        refusals: Per path, (status, headers) answers to give before serving it normally.
+        refused: (path, time.monotonic()) of every refusal given.
     """
 
     def __init__(self) -> None:
@@ -66,6 +72,8 @@ class FakeGradio(LoopServer):
         self.joins: list[dict[str, Any]] = []
         self.cancels: list[dict[str, Any]] = []
         self.streams = 0
+        self.refusals: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self.refused: list[tuple[str, float]] = []
         self._config = json.loads((DATA / "g6_config.json").read_text())
         self._info = (DATA / "g6_info.json").read_bytes()
         self._pending: dict[str, asyncio.Queue[str]] = {}
@@ -119,6 +127,8 @@ class FakeGradio(LoopServer):
         """Answer one request; return False when the connection must end."""
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
+        if self.refusals.get(path):
+            return await self._refuse(path, writer)
         if path == "/config":
             config = {**self._config, "root": self.url.rstrip("/"), "app_id": self.app_id}
             return await _reply(writer, json.dumps(config).encode())
@@ -133,6 +143,13 @@ class FakeGradio(LoopServer):
             await self._stream(query.get("session_hash", [""])[0], writer)
             return False
         return await _reply(writer, b'{"detail":"Not Found"}', status="404 Not Found")
+
+    async def _refuse(self, path: str, writer: asyncio.StreamWriter) -> bool:
+        code, headers = self.refusals[path].pop(0)
+        self.refused.append((path, time.monotonic()))
+        detail = "Queue is full. Max size is 1 and size is 1." if code == 503 else "refused"
+        body = json.dumps({"detail": detail}).encode()
+        return await _reply(writer, body, status=f"{code} {_REASONS[code]}", headers=headers)
 
     def _join(self, body: dict[str, Any]) -> bytes:
         self.joins.append(body)
@@ -198,9 +215,18 @@ class FakeGradio(LoopServer):
                 await _event(writer, {"msg": "heartbeat", "event_id": None})
 
 
-async def _reply(writer: asyncio.StreamWriter, body: bytes, status: str = "200 OK") -> bool:
+_REASONS = {429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+async def _reply(
+    writer: asyncio.StreamWriter,
+    body: bytes,
+    status: str = "200 OK",
+    headers: dict[str, str] | None = None,
+) -> bool:
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     writer.write(
-        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
+        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}"
         f"content-length: {len(body)}\r\n\r\n".encode()
         + body
     )
