@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from tests.unit.engine.fake import FakeGradio
+from tests.unit.engine.fake import FakeGradio, sse
 
 from gradiox import AsyncClient, Client
 from gradiox._engine.retry import MAX_RETRY_AFTER, backoff_delay, parse_retry_after
@@ -245,3 +245,60 @@ def test_backoff_is_exponential_with_full_jitter() -> None:
     assert [backoff_delay(n, rand=lambda: 1.0) for n in range(6)] == [0.5, 1, 2, 4, 8, 8]
     assert backoff_delay(3, rand=lambda: 0.0) == 0.0
     assert all(0 <= backoff_delay(2) <= 2 for _ in range(100))
+
+
+def test_uploads_and_downloads_are_retried_with_a_fresh_body(tmp_path: Any) -> None:
+    from gradiox import handle_file
+
+    source = tmp_path / "in.txt"
+    source.write_bytes(b"hello upload")
+    uploads: list[bytes] = []
+    downloads: list[str] = []
+    output = {
+        "path": "/srv/out.txt",
+        "url": None,
+        "orig_name": "out.txt",
+        "meta": {"_type": "gradio.FileData"},
+    }
+
+    def echo_file(event_id: str, body: dict[str, Any]) -> list[bytes]:
+        assert body["data"][0]["path"] == "/srv/in.txt"
+        return sse(
+            {
+                "msg": "process_completed",
+                "event_id": event_id,
+                "success": True,
+                "output": {"data": [output], "is_generating": False},
+            }
+        )
+
+    fake = FakeGradio(echo_file)
+    real = fake.handle
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/gradio_api/upload":
+            uploads.append(request.read())
+            if len(uploads) == 1:
+                return httpx.Response(503, headers={"Retry-After": "0.1"})
+            return httpx.Response(200, json=["/srv/in.txt"])
+        if path.startswith("/gradio_api/file="):
+            downloads.append(path)
+            if len(downloads) == 1:
+                return httpx.Response(429, headers={"Retry-After": "0.1"}, text="slow down")
+            return httpx.Response(200, content=b"hello download")
+        return real(request)
+
+    fake.handle = handle  # type: ignore[method-assign]
+
+    async def main() -> Any:
+        async with aclient(fake, download_files=str(tmp_path / "out")) as client:
+            return await client.predict(handle_file(str(source)), 1, api_name="/add")
+
+    saved = run(main())
+    # The whole file again (a streamed body can't be replayed: it is read afresh).
+    assert len(uploads) == 2 and len(uploads[0]) == len(uploads[1])
+    assert all(b"\r\n\r\nhello upload\r\n" in body for body in uploads)
+    assert downloads == ["/gradio_api/file=/srv/out.txt"] * 2
+    with open(saved, "rb") as fh:
+        assert fh.read() == b"hello download"
