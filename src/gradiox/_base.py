@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from gradiox._engine.app import AppConnection
 from gradiox._engine.connect import normalise_src
-from gradiox._engine.files import default_download_dir
+from gradiox._engine.disk import DEFAULT_TEMP_DIR, default_download_dir, resolve_download_dir
 from gradiox._options import CallOptions, OptionsHolder, check_retries
 from gradiox._protocol.api_info import EndpointInfo, bind_arguments, resolve_endpoint
 from gradiox._spaces import space_target
@@ -23,17 +23,7 @@ if TYPE_CHECKING:
     from gradiox._spaces import SpaceTarget
     from gradiox._timeouts import TimeoutTypes
 
-__all__ = ["ClientCore", "default_download_dir"]
-
-
-class _DefaultDownloadDir(str):
-    """The default value of ``download_files``, resolved when a client is created."""
-
-    def __repr__(self) -> str:
-        return "<$GRADIO_TEMP_DIR or <tmp>/gradio>"
-
-
-DEFAULT_TEMP_DIR: str = _DefaultDownloadDir("")
+__all__ = ["DEFAULT_TEMP_DIR", "ClientCore", "default_download_dir"]
 
 
 def build_headers(token: str | None, headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -97,9 +87,7 @@ class ClientCore(OptionsHolder):
         self.auth = auth
         self.httpx_kwargs = dict(httpx_kwargs or {})
         self.headers = build_headers(self._space.token if self._space else token, headers)
-        self.download_files = (
-            default_download_dir() if download_files is DEFAULT_TEMP_DIR else download_files
-        )
+        self.download_files = resolve_download_dir(download_files)
         self.ssl_verify = ssl_verify
         self.analytics_enabled = analytics_enabled
         self.oauth_token = oauth_token

@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import mimetypes
 import os
 import secrets
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import httpx
 
+from gradiox._engine.disk import (
+    CHUNK_SIZE,
+    DownloadWriter,
+    download_folder,
+    in_thread,
+    land,
+    temp_path,
+)
 from gradiox._engine.download_error import download_error
 from gradiox._engine.http import USER_AGENT, json_or_none, raise_for_status, translate_errors
 from gradiox._engine.retry import send_with_retries
@@ -44,17 +49,17 @@ from gradiox.exceptions import (
     FileNotFoundForUploadError,
     FileTransferError,
     HTTPStatusError,
-    ProtocolError,
 )
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Coroutine, Iterator
+    from pathlib import Path
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
     from gradiox._engine.retry import RetryPolicy
 
-__all__ = ["FileTransfer", "default_download_dir", "local_read_errors"]
+__all__ = ["FileTransfer", "local_read_errors"]
 
 
 @contextlib.contextmanager
@@ -70,19 +75,11 @@ def local_read_errors(path: str) -> Iterator[None]:
         raise FileTransferError(f"Could not read {path}: {exc}") from exc
 
 
-def default_download_dir() -> str:
-    """Where downloaded files go by default: ``$GRADIO_TEMP_DIR`` or ``<tmp>/gradio``."""
-    return os.environ.get("GRADIO_TEMP_DIR") or str(Path(tempfile.gettempdir()) / "gradio")
-
-
 T = TypeVar("T")
 
-CHUNK_SIZE = 1 << 20
-"""Bytes read from disk per upload step, and buffered per download before a disk write."""
 MAX_PARALLEL = 16
 """Transfers in flight at once per app."""
 MAX_REDIRECTS = 5
-TEMP_PREFIX = ".gradiox-"
 
 
 class FileTransfer:
@@ -101,7 +98,7 @@ class FileTransfer:
         self.http = http
         self.app = app
         self.download_dir = download_dir
-        self.folder = _folder(download_dir)
+        self.folder = download_folder(download_dir)
         self._strict = app.features.strict_file_meta
         self._slots = asyncio.Semaphore(MAX_PARALLEL)
 
@@ -248,11 +245,11 @@ class FileTransfer:
 
     async def _download(self, folder: Path, url: str, name: str, retry: RetryPolicy | None) -> str:
         async with self._slots:
-            await _in_thread(folder.mkdir, parents=True, exist_ok=True)
-            temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}.part"
+            await in_thread(folder.mkdir, parents=True, exist_ok=True)
+            temp = temp_path(folder)
             try:
                 digest = await self._fetch(url, temp, name, retry)
-                saved: str = await _in_thread(_land, temp, folder, digest, name)
+                saved: str = await in_thread(land, temp, folder, digest, name)
                 return saved
             finally:
                 with contextlib.suppress(OSError):
@@ -264,7 +261,7 @@ class FileTransfer:
             response = await send_with_retries(lambda: self._open(url), retry, f"GET {url}")
             try:
                 await _check_download(response, name)
-                writer = await _Writer.open(temp)
+                writer = await DownloadWriter.open(temp)
                 try:
                     async for chunk in response.aiter_bytes():
                         await writer.write(chunk)
@@ -304,31 +301,8 @@ class FileTransfer:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _folder(download_dir: str | os.PathLike[str] | bool | None) -> Path | None:
-    if download_dir is True:
-        download_dir = default_download_dir()
-    if not download_dir:
-        return None
-    return Path(os.path.abspath(os.fspath(download_dir)))
-
-
 def _base(path: str) -> str:
     return os.path.basename(path)
-
-
-@contextlib.contextmanager
-def _save_errors() -> Iterator[None]:
-    """Turn OS errors while saving a download into FileTransferError."""
-    try:
-        yield
-    except OSError as exc:
-        raise FileTransferError(f"Could not save a downloaded file: {exc}") from exc
-
-
-async def _in_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run blocking file-system work off the event loop; OS errors become FileTransferError."""
-    with _save_errors():
-        return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 async def _run_all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
@@ -405,112 +379,3 @@ async def _check_download(response: httpx.Response, name: str) -> None:
     if response.status_code in (401, 429):
         raise_for_status(response, f"download {name}")  # login needed / rate-limited
     raise download_error(response, name)
-
-
-class _Writer:
-    """Writes a download to disk in large blocks, off the event loop, hashing as it goes.
-
-    Each block of about ``CHUNK_SIZE`` bytes is hashed and written in a worker thread while
-    the caller goes on reading the network; at most one such write is in flight (the next
-    flush waits for it), so blocks land in order and about two blocks are held in memory. An
-    OSError from a write is raised as FileTransferError by the next ``write`` or ``finish``.
-    """
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self._handle = handle
-        self._hash = hashlib.sha256()
-        self._buffer: list[bytes] = []
-        self._buffered = 0
-        self._pending: asyncio.Future[None] | None = None
-
-    @classmethod
-    async def open(cls, path: Path) -> _Writer:
-        handle: BinaryIO = await _in_thread(open, path, "xb")
-        return cls(handle)
-
-    async def write(self, chunk: bytes) -> None:
-        """Buffer ``chunk``; once a block is full, start writing it (after the previous one)."""
-        self._buffer.append(chunk)
-        self._buffered += len(chunk)
-        if self._buffered >= CHUNK_SIZE:
-            await self._flush()
-
-    async def _flush(self) -> None:
-        await self._wait()
-        block = b"".join(self._buffer)
-        self._buffer.clear()
-        self._buffered = 0
-        if block:
-            # A bare executor future, not a task: nothing cancels it while the thread runs.
-            loop = asyncio.get_running_loop()
-            self._pending = loop.run_in_executor(None, self._write_block, block)
-
-    async def _wait(self) -> None:
-        """Wait for the write in flight, if any; cancelling the caller leaves it running."""
-        pending = self._pending
-        if pending is None:
-            return
-        try:
-            with _save_errors():
-                await asyncio.shield(pending)
-        finally:
-            if pending.done():
-                self._pending = None
-
-    def _write_block(self, block: bytes) -> None:
-        self._hash.update(block)
-        self._handle.write(block)
-
-    async def finish(self) -> str:
-        """Write what is left, wait for it, close the file; return the content's SHA-256."""
-        await self._flush()
-        await self._wait()
-        await _in_thread(self._handle.close)
-        return self._hash.hexdigest()
-
-    def close(self) -> None:
-        """Close the file without waiting: now, or when the write in flight has finished.
-
-        For cleanup after a failure or cancellation; the write's own outcome is dropped.
-        """
-        pending, self._pending = self._pending, None
-        if pending is None:
-            self._close_quietly()
-        elif pending.done():
-            self._drop(pending)
-        else:
-            pending.add_done_callback(self._drop)
-
-    def _drop(self, pending: asyncio.Future[None]) -> None:
-        if not pending.cancelled():
-            pending.exception()  # mark it retrieved: no "never retrieved" warning
-        self._close_quietly()
-
-    def _close_quietly(self) -> None:
-        with contextlib.suppress(OSError):
-            self._handle.close()
-
-
-def _land(temp: Path, folder: Path, digest: str, name: str) -> str:
-    """Move a finished download to ``<folder>/<digest>/<name>``; return its absolute path.
-
-    ``name`` is already a single sanitised path component; the checks here make sure the
-    result is inside ``folder`` whatever happens (e.g. a symlink planted in the folder).
-    """
-    if name in ("", ".", "..") or os.sep in name or (os.altsep and os.altsep in name):
-        raise ProtocolError(f"Refusing to save a download under the name {name!r}.")
-    directory = folder / digest
-    created = not directory.exists()
-    directory.mkdir(exist_ok=True)
-    try:
-        root = folder.resolve()
-        if directory.resolve().parent != root:
-            raise ProtocolError(f"Refusing to save a download outside {root}.")
-        target = directory / name
-        os.replace(temp, target)
-    except BaseException:
-        if created:
-            with contextlib.suppress(OSError):
-                directory.rmdir()
-        raise
-    return str(target.resolve())

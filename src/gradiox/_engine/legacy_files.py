@@ -10,15 +10,13 @@ same download folder layout (``<folder>/<sha256 of content>/<name>``).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import mimetypes
-import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from gradiox._engine.disk import in_thread, store
 from gradiox._engine.files import FileTransfer, local_read_errors
 from gradiox._engine.http import USER_AGENT, raise_for_status, translate_errors
 from gradiox._protocol.legacy_files import (
@@ -171,10 +169,8 @@ class LegacyFileTransfer(FileTransfer):
             if isinstance(given, str) and given:
                 name = sanitize_filename(Path(given.replace("\\", "/")).name)
         assert self.folder is not None
-        try:
-            return await asyncio.to_thread(_store, self.folder, name, content)
-        except OSError as exc:
-            raise FileTransferError(f"Could not save a file the app sent: {exc}") from exc
+        saved: str = await in_thread(store, self.folder, name, content)
+        return saved
 
 
 def _read_small(path: str) -> bytes:
@@ -183,16 +179,3 @@ def _read_small(path: str) -> bytes:
     if len(content) > MAX_INLINE:
         raise FileTransferError(f"{path} is too large to send inline (over {MAX_INLINE} bytes).")
     return content
-
-
-def _store(folder: Path, name: str, content: bytes) -> str:
-    """Write ``content`` to ``<folder>/<sha256>/<name>`` (atomically); return its path."""
-    directory = folder / hashlib.sha256(content).hexdigest()
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / name
-    if target.resolve().parent != directory.resolve():
-        raise ProtocolError(f"Refusing to save a file under the name {name!r}.")
-    temp = directory / f".gradiox-{secrets.token_hex(8)}.part"
-    temp.write_bytes(content)
-    os.replace(temp, target)
-    return str(target.resolve())

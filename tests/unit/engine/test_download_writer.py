@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from tests.unit.helpers import run
 
-from gradiox._engine.files import CHUNK_SIZE, _Writer
+from gradiox._engine.disk import CHUNK_SIZE
+from gradiox._engine.disk import DownloadWriter as _Writer
 from gradiox.exceptions import FileTransferError
 
 if TYPE_CHECKING:
