@@ -17,6 +17,8 @@ from gradiox.exceptions import (
     AppError,
     ArgumentError,
     AuthenticationError,
+    CheckpointError,
+    CheckpointMismatchError,
     ConnectionLostError,
     DeadlineExceededError,
     EndpointError,
@@ -32,6 +34,9 @@ from gradiox.exceptions import (
 from gradiox.files import file, handle_file
 
 if TYPE_CHECKING:
+    from gradiox._batch.checkpoint import read_checkpoint
+    from gradiox._batch.progress import BatchProgress
+    from gradiox._batch.run import BatchResult
     from gradiox.async_client import AsyncClient, AsyncJob
     from gradiox.client import Client, Job
     from gradiox.exceptions import FileDownloadError
@@ -41,9 +46,12 @@ if TYPE_CHECKING:
 _LAZY = {
     "AsyncClient": "gradiox.async_client",
     "AsyncJob": "gradiox.async_client",
+    "BatchProgress": "gradiox._batch.progress",
+    "BatchResult": "gradiox._batch.run",
     "Client": "gradiox.client",
     "FileDownloadError": "gradiox.exceptions",
     "Job": "gradiox.client",
+    "read_checkpoint": "gradiox._batch.checkpoint",
 }
 
 
@@ -68,6 +76,10 @@ __all__ = [
     "AsyncClient",
     "AsyncJob",
     "AuthenticationError",
+    "BatchProgress",
+    "BatchResult",
+    "CheckpointError",
+    "CheckpointMismatchError",
     "Client",
     "ConnectionLostError",
     "DeadlineExceededError",
@@ -91,4 +103,5 @@ __all__ = [
     "__version__",
     "file",
     "handle_file",
+    "read_checkpoint",
 ]

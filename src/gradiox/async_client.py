@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
 from gradiox._options import DEFAULT_MAX_RETRIES
@@ -11,8 +11,11 @@ from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE
 from gradiox.exceptions import DeadlineExceededError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Generator
+    import os
+    from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable
 
+    from gradiox._batch.progress import BatchProgress
+    from gradiox._batch.run import BatchResult
     from gradiox._engine.jobs import JobRun
     from gradiox._timeouts import TimeoutTypes
     from gradiox._types import StatusUpdate, Update
@@ -270,6 +273,50 @@ class AsyncClient(ClientCore):
         except asyncio.CancelledError:
             await job.cancel()
             raise
+
+    def map(
+        self,
+        inputs: Iterable[Any] | AsyncIterable[Any],
+        *,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        concurrency: int | None = None,
+        ordered: bool = True,
+        errors: Literal["collect", "raise"] = "collect",
+        max_retries: int = 2,
+        resubmit: bool = False,
+        checkpoint: str | os.PathLike[str] | None = None,
+        progress: bool = True,
+        on_progress: Callable[[BatchProgress], None] | None = None,
+    ) -> AsyncIterator[BatchResult]:
+        """Run the endpoint over many inputs, a few at a time; yield one record per input.
+
+        Takes the same arguments as :meth:`gradiox.Client.map` (see there); ``inputs`` may
+        also be an async iterable. Use with ``async for``; leaving the loop early stops
+        submitting items.
+
+        Returns:
+            An async iterator of ``BatchResult`` (``index``, ``inputs``, ``output``,
+            ``error``, ``attempts``, ``seconds``).
+
+        Raises:
+            EndpointError: Unknown api_name or fn_index (before any work).
+            CheckpointError: The checkpoint can't be read, or was written for other inputs
+                (CheckpointMismatchError), before any work.
+
+        Example:
+            >>> async for r in client.map(range(100), api_name="/square"):
+            ...     print(r.index, r.output if r.ok else r.error)
+        """
+        from gradiox._batch.api import client_batch, iterate_async
+
+        call = client_batch(
+            self, inputs, api_name=api_name, fn_index=fn_index, headers=headers,
+            concurrency=concurrency, ordered=ordered, errors=errors, max_retries=max_retries,
+            resubmit=resubmit, checkpoint=checkpoint, progress=progress, on_progress=on_progress,
+        )  # fmt: skip
+        return iterate_async(call)
 
     def reset_session(self) -> None:
         """Start a new session: the app's State values start fresh."""

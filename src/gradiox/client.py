@@ -11,7 +11,7 @@ import concurrent.futures
 import contextlib
 import logging
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
 from gradiox._engine.jobs import STOP_GRACE
@@ -24,8 +24,11 @@ from gradiox.async_client import iterate_updates
 from gradiox.exceptions import DeadlineExceededError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterator
+    import os
+    from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 
+    from gradiox._batch.progress import BatchProgress
+    from gradiox._batch.run import BatchResult
     from gradiox._engine.jobs import JobRun
     from gradiox._timeouts import TimeoutTypes
 
@@ -315,6 +318,70 @@ class Client(ClientCore):
             with contextlib.suppress(Exception):
                 self._portal.run(job._run.stopped_on_server(), timeout=STOP_GRACE + 1)
             raise
+
+    def map(
+        self,
+        inputs: Iterable[Any],
+        *,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        concurrency: int | None = None,
+        ordered: bool = True,
+        errors: Literal["collect", "raise"] = "collect",
+        max_retries: int = 2,
+        resubmit: bool = False,
+        checkpoint: str | os.PathLike[str] | None = None,
+        progress: bool = True,
+        on_progress: Callable[[BatchProgress], None] | None = None,
+    ) -> Iterator[BatchResult]:
+        """Run the endpoint over many inputs, a few at a time; yield one record per input.
+
+        Args:
+            inputs: The inputs, read lazily (a generator is fine). Each item is a tuple or
+                list of positional arguments, a dict of keyword arguments, or one value for a
+                one-parameter endpoint (``handle_file`` values work anywhere in an item).
+            api_name: The endpoint, as for ``predict``.
+            fn_index: The endpoint by index, as for ``predict``.
+            headers: Extra headers for every item's queue request.
+            concurrency: Items in flight at once (default: the endpoint's concurrency limit
+                when the app's config states it, else 8).
+            ordered: Yield records in input order (True) or as items finish (False).
+            errors: ``"collect"`` makes failures records; ``"raise"`` raises the first one
+                (after its retries) and stops the run.
+            max_retries: Further attempts per item after rate limits (429), a full queue
+                (503) or a connection that could not be opened.
+            resubmit: Also retry items whose job may already have run on the server (lost
+                connection, app restart); only for apps where a second run is harmless.
+            checkpoint: A JSON-lines file: each finished item is appended (and flushed)
+                before it is reported, and a re-run with the same file and inputs skips the
+                items it holds.
+            progress: Show a progress bar (tqdm if installed, else a line on a terminal).
+            on_progress: Called with a ``BatchProgress`` as records arrive.
+
+        Returns:
+            An iterator of ``BatchResult`` (``index``, ``inputs``, ``output``, ``error``,
+            ``attempts``, ``seconds``). Leaving it early stops submitting items; those in
+            flight finish on the server unobserved (Gradio's cancel would also stop other
+            jobs of the endpoint).
+
+        Raises:
+            EndpointError: Unknown api_name or fn_index (before any work).
+            CheckpointError: The checkpoint can't be read, or was written for other inputs
+                (CheckpointMismatchError), before any work.
+
+        Example:
+            >>> for r in client.map(range(100), api_name="/square", checkpoint="out.jsonl"):
+            ...     print(r.index, r.output if r.ok else r.error)
+        """
+        from gradiox._batch.api import client_batch, iterate_sync
+
+        call = client_batch(
+            self, inputs, api_name=api_name, fn_index=fn_index, headers=headers,
+            concurrency=concurrency, ordered=ordered, errors=errors, max_retries=max_retries,
+            resubmit=resubmit, checkpoint=checkpoint, progress=progress, on_progress=on_progress,
+        )  # fmt: skip
+        return iterate_sync(self._portal, call)
 
     def reset_session(self) -> None:
         """Start a new session: the app's State values start fresh."""

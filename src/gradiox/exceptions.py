@@ -34,6 +34,9 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     │   └── SpaceTimeoutError          still building/starting when the wait ran out (TimeoutError)
     ├── FileTransferError              a local file could not be read or saved (also OSError)
     ├── FileNotFoundForUploadError     no such file to upload (ValueError, FileNotFoundError)
+    ├── CheckpointError                a map() checkpoint can't be read or written (also ValueError)
+    │   └── CheckpointMismatchError    the checkpoint was written for other inputs or endpoint
+    ├── ReplicaMismatchError           a Pool's replicas don't expose the same endpoints
     ├── ClientClosedError              the client was used after close() (also RuntimeError)
     └── EventLoopError                 gradiox's loop thread can't run a call (also RuntimeError)
         ├── LoopThreadCallError        a blocking call from inside that thread (would deadlock)
@@ -53,6 +56,8 @@ __all__ = [
     "AppUnavailableError",
     "ArgumentError",
     "AuthenticationError",
+    "CheckpointError",
+    "CheckpointMismatchError",
     "ClientClosedError",
     "ConnectionLostError",
     "DeadlineExceededError",
@@ -72,6 +77,7 @@ __all__ = [
     "ProtocolError",
     "QueueError",
     "QueueFullError",
+    "ReplicaMismatchError",
     "RequestTimeoutError",
     "SerializationSetupError",
     "SessionLostError",
@@ -277,6 +283,21 @@ class FileTransferError(GradioxError, OSError):
 
 class FileNotFoundForUploadError(GradioxError, ValueError, FileNotFoundError):
     """A file to upload does not exist (and is not a URL); also importable from gradiox.files."""
+
+
+class CheckpointError(GradioxError, ValueError):
+    """A ``map()`` checkpoint file cannot be read or written, or is not a gradiox checkpoint."""
+
+
+class CheckpointMismatchError(CheckpointError):
+    """The checkpoint was written for other inputs (or another endpoint) than this run's.
+
+    Resuming would mix results of different inputs, so the run is refused before any work.
+    """
+
+
+class ReplicaMismatchError(GradioxError, ValueError):
+    """The replicas of a :class:`~gradiox.Pool` don't expose the same endpoints."""
 
 
 class ClientClosedError(GradioxError, RuntimeError):

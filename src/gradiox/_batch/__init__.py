@@ -1,0 +1,1 @@
+"""Batch runs over many inputs: ``map()``'s engine, checkpoints, progress and retries."""

@@ -1,0 +1,133 @@
+"""Turning one ``map()`` input item into call arguments, and reading inputs lazily."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from gradiox._batch.checkpoint import verify_item
+from gradiox._protocol.payload import FILE_DATA_TYPE, HandledFile
+from gradiox.exceptions import ArgumentError, CheckpointMismatchError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["InputSource", "as_call", "input_count"]
+
+
+def as_call(item: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """``(args, kwargs)`` of one item: a tuple/list is positional, a dict is keywords.
+
+    Anything else (including a ``handle_file`` value, which is a dict) is the single argument
+    of a one-parameter endpoint. Wrap a list or dict meant as one value in a 1-tuple.
+    """
+    if isinstance(item, (tuple, list)):
+        return tuple(item), {}
+    if isinstance(item, Mapping) and not _is_file(item):
+        if not all(isinstance(key, str) for key in item):
+            raise ArgumentError(
+                "A dict item must map parameter names (str) to values; wrap a dict meant "
+                "as one value in a 1-tuple: (value,)."
+            )
+        return (), dict(item)
+    return (item,), {}
+
+
+def _is_file(item: Mapping[Any, Any]) -> bool:
+    if isinstance(item, HandledFile):
+        return True
+    meta = item.get("meta")
+    return isinstance(meta, Mapping) and meta.get("_type") == FILE_DATA_TYPE
+
+
+def input_count(items: Any) -> int | None:
+    """``len(items)`` if the inputs know their length (a list does, a generator doesn't)."""
+    try:
+        return len(items)
+    except TypeError:
+        return None
+
+
+class InputSource:
+    """Reads the inputs one at a time, skipping (and checking) items the checkpoint has.
+
+    Args:
+        items: The inputs (a sync or async iterable, consumed lazily).
+        done: Input hash of every item the checkpoint holds, by index.
+        path: The checkpoint's path, for error messages.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[Any] | AsyncIterable[Any],
+        done: Mapping[int, str],
+        path: Path | None,
+    ) -> None:
+        self._sync: Iterator[Any] | None = None
+        self._async: AsyncIterator[Any] | None = None
+        if isinstance(items, AsyncIterable):
+            self._async = aiter(items)
+        else:
+            self._sync = iter(items)
+        self._done = done
+        self._path = path
+        self._index = -1
+        self._held: deque[tuple[int, Any]] = deque()
+        self.skipped = 0
+
+    async def _pull(self) -> tuple[bool, Any]:
+        if self._sync is not None:
+            for value in self._sync:
+                return True, value
+            return False, None
+        assert self._async is not None
+        try:
+            return True, await anext(self._async)
+        except StopAsyncIteration:
+            return False, None
+
+    async def _next_raw(self) -> tuple[int, Any] | None:
+        """The next item not in the checkpoint (verifying those that are), or None."""
+        while True:
+            more, item = await self._pull()
+            if not more:
+                return None
+            self._index += 1
+            expected = self._done.get(self._index)
+            if expected is None:
+                return self._index, item
+            assert self._path is not None
+            verify_item(self._path, self._index, expected, item)
+            self.skipped += 1
+
+    async def verify(self) -> None:
+        """Read (and check) inputs up to the checkpoint's last index, before any work starts.
+
+        The items in between that are not done are held (at most the previous run's number
+        of items in flight), so a checkpoint of other inputs is refused before anything runs.
+
+        Raises:
+            CheckpointMismatchError: An input differs from the one recorded, or there are
+                fewer inputs than the checkpoint recorded.
+        """
+        if not self._done:
+            return
+        last = max(self._done)
+        while self._index < last:
+            entry = await self._next_raw()
+            if entry is None and self._index >= last:
+                return  # every input was done
+            if entry is None:
+                raise CheckpointMismatchError(
+                    f"The checkpoint {self._path} records item {last}, but there are only "
+                    f"{self._index + 1} inputs: it was written for other inputs. Resume with "
+                    "the same inputs, or use a new checkpoint path."
+                )
+            self._held.append(entry)
+
+    async def next(self) -> tuple[int, Any] | None:
+        """The next ``(index, item)`` to run, or None when the inputs are exhausted."""
+        if self._held:
+            return self._held.popleft()
+        return await self._next_raw()

@@ -1,0 +1,105 @@
+"""Unit tests of map()'s parts that need no server: items, checkpoint file, progress line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from gradiox import handle_file
+from gradiox._batch.checkpoint import Checkpoint, input_hash, load_checkpoint, read_checkpoint
+from gradiox._batch.items import InputSource, as_call
+from gradiox._batch.progress import BatchProgress, describe
+from gradiox.exceptions import ArgumentError, CheckpointError, CheckpointMismatchError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_item_shapes(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("x")
+    assert as_call((1, 2)) == ((1, 2), {})
+    assert as_call([1, 2]) == ((1, 2), {})
+    assert as_call({"a": 1}) == ((), {"a": 1})
+    assert as_call(5) == ((5,), {})
+    handled = handle_file(path)
+    args, kwargs = as_call(handled)
+    assert args == (handled,) and kwargs == {}
+    assert args[0] is handled  # still marked for upload
+    with pytest.raises(ArgumentError, match="1-tuple"):
+        as_call({1: "x"})
+
+
+def _write(path: Path, lines: list[dict[str, object]], tail: bytes = b"") -> None:
+    path.write_bytes(b"".join(json.dumps(line).encode() + b"\n" for line in lines) + tail)
+
+
+HEADER = {"gradiox_checkpoint": 1, "endpoint": "/add"}
+
+
+def test_checkpoint_round_trip_and_torn_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    state = load_checkpoint(path, "/add")
+    assert not state.exists and state.done == {}
+    cp = Checkpoint(path, "/add", state)
+    cp.record(0, input_hash((1, 2)), 3, None)
+    cp.record(1, input_hash((1, 3)), None, ValueError("nope"))
+    cp.close()
+    with path.open("ab") as handle:
+        handle.write(b'{"index": 2, "input_ha')  # a crash mid-write
+    state = load_checkpoint(path, "/add")
+    assert state.done == {0: input_hash((1, 2)), 1: input_hash((1, 3))}
+    cp = Checkpoint(path, "/add", state)  # resuming cuts the torn line off
+    cp.record(2, input_hash((1, 4)), 5, None)
+    cp.close()
+    records = read_checkpoint(path)
+    assert [r["index"] for r in records] == [0, 1, 2]
+    assert records[0]["output"] == 3
+    assert records[1]["error"] == {"type": "ValueError", "message": "nope"}
+
+
+def test_checkpoint_refusals(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    _write(path, [HEADER, {"index": 0, "input_hash": "x"}])
+    with pytest.raises(CheckpointMismatchError, match="'/add', not '/echo'"):
+        load_checkpoint(path, "/echo")
+    _write(path, [HEADER, {"index": 0}, {"index": 1, "input_hash": "x"}])
+    with pytest.raises(CheckpointError, match="Line 2"):
+        load_checkpoint(path, "/add")
+    path.write_text("id,name\n1,a\n")
+    with pytest.raises(CheckpointError, match="not a gradiox checkpoint"):
+        load_checkpoint(path, "/add")
+    with pytest.raises(CheckpointError, match="Cannot read"):
+        load_checkpoint(tmp_path, "/add")  # a directory
+    path.write_bytes(b'{"gradiox_checkpoint": 1, "endp')  # header torn: a fresh start
+    assert not load_checkpoint(path, "/add").exists
+
+
+def test_source_refuses_other_inputs_before_work(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    done = {0: input_hash(0), 2: input_hash(2)}
+
+    async def take(items: list[int]) -> list[tuple[int, object]]:
+        source = InputSource(items, done, path)
+        await source.verify()
+        out = []
+        while (entry := await source.next()) is not None:
+            out.append(entry)
+        return out
+
+    assert asyncio.run(take([0, 1, 2, 3])) == [(1, 1), (3, 3)]
+    with pytest.raises(CheckpointMismatchError, match="item 2 is not the input"):
+        asyncio.run(take([0, 1, 5, 3]))
+    with pytest.raises(CheckpointMismatchError, match="only 2 inputs"):
+        asyncio.run(take([0, 1]))
+
+
+def test_progress_line() -> None:
+    progress = BatchProgress(
+        total=1000, done=117, failed=3, in_flight=8, skipped=0, elapsed=2.0, rate=60.0,
+        eta=14.7, queue_position=3,
+    )  # fmt: skip
+    assert describe(progress) == "120/1000 done, 3 failed, 8 in flight, 60.0/s, ETA 15s, queue 3"
