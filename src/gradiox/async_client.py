@@ -284,8 +284,8 @@ class AsyncClient(ClientCore):
         concurrency: int | None = None,
         ordered: bool = True,
         errors: Literal["collect", "raise"] = "collect",
-        max_retries: int = 2,
-        resubmit: bool = False,
+        max_retries: int | None = None,
+        resubmit_lost_jobs: bool | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
         progress: bool = True,
         on_progress: Callable[[BatchProgress], None] | None = None,
@@ -314,7 +314,8 @@ class AsyncClient(ClientCore):
         call = client_batch(
             self, inputs, api_name=api_name, fn_index=fn_index, headers=headers,
             concurrency=concurrency, ordered=ordered, errors=errors, max_retries=max_retries,
-            resubmit=resubmit, checkpoint=checkpoint, progress=progress, on_progress=on_progress,
+            resubmit_lost_jobs=resubmit_lost_jobs, checkpoint=checkpoint, progress=progress,
+            on_progress=on_progress,
         )  # fmt: skip
         return iterate_async(call)
 

@@ -329,8 +329,8 @@ class Client(ClientCore):
         concurrency: int | None = None,
         ordered: bool = True,
         errors: Literal["collect", "raise"] = "collect",
-        max_retries: int = 2,
-        resubmit: bool = False,
+        max_retries: int | None = None,
+        resubmit_lost_jobs: bool | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
         progress: bool = True,
         on_progress: Callable[[BatchProgress], None] | None = None,
@@ -349,10 +349,13 @@ class Client(ClientCore):
             ordered: Yield records in input order (True) or as items finish (False).
             errors: ``"collect"`` makes failures records; ``"raise"`` raises the first one
                 (after its retries) and stops the run.
-            max_retries: Further attempts per item after rate limits (429), a full queue
-                (503) or a connection that could not be opened.
-            resubmit: Also retry items whose job may already have run on the server (lost
-                connection, app restart); only for apps where a second run is harmless.
+            max_retries: Further attempts per item whose job never started (a connection
+                that could not be opened, a stream lost before the job began); refused joins
+                (429, 503, full queue) are already retried by the client. None: the
+                client's ``max_retries``.
+            resubmit_lost_jobs: Also retry items whose job may already have run on the
+                server (lost connection, app restart); only for apps where a second run is
+                harmless. None: the client's setting (see ``with_options``).
             checkpoint: A JSON-lines file: each finished item is appended (and flushed)
                 before it is reported, and a re-run with the same file and inputs skips the
                 items it holds.
@@ -379,7 +382,8 @@ class Client(ClientCore):
         call = client_batch(
             self, inputs, api_name=api_name, fn_index=fn_index, headers=headers,
             concurrency=concurrency, ordered=ordered, errors=errors, max_retries=max_retries,
-            resubmit=resubmit, checkpoint=checkpoint, progress=progress, on_progress=on_progress,
+            resubmit_lost_jobs=resubmit_lost_jobs, checkpoint=checkpoint, progress=progress,
+            on_progress=on_progress,
         )  # fmt: skip
         return iterate_sync(self._portal, call)
 

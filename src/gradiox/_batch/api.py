@@ -53,8 +53,8 @@ def client_batch(
     concurrency: int | None,
     ordered: bool,
     errors: str,
-    max_retries: int,
-    resubmit: bool,
+    max_retries: int | None,
+    resubmit_lost_jobs: bool | None,
     checkpoint: str | os.PathLike[str] | None,
     progress: bool,
     on_progress: Callable[[BatchProgress], None] | None,
@@ -72,8 +72,8 @@ def client_batch(
         default_concurrency(endpoint) if concurrency is None else concurrency,
         ordered,
         errors,
-        max_retries,
-        resubmit,
+        client.max_retries if max_retries is None else max_retries,
+        client._options.resubmit_lost_jobs if resubmit_lost_jobs is None else resubmit_lost_jobs,
         checkpoint,
     )
 

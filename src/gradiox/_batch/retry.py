@@ -1,9 +1,12 @@
 """Which failed items ``map()`` may run again, and how long to wait first.
 
-An item is retried only if its job certainly did not run on the server (rate-limited, queue
-full, the connection could not be opened, or the stream was lost before the job started),
-unless the caller opted in with ``resubmit=True`` (for apps where running an input twice is
-harmless). Errors of the app itself (``AppError``, validation, bad arguments) are final.
+A client already retries a join the server refused (429, 503, full queue) under its own
+``max_retries``, so ``map()`` adds retries only for what that does not cover: a connection
+that could not be opened, or a stream lost before the job started. Jobs that may have run
+are submitted again only when the caller opted in with ``resubmit_lost_jobs=True`` (for
+apps where running an input twice is harmless). A :class:`~gradiox.Pool` also moves a
+refused item to another replica. Errors of the app itself (``AppError``, validation, bad
+arguments) are final.
 """
 
 from __future__ import annotations
@@ -32,12 +35,15 @@ MAX_DELAY = 10.0
 RETRY_STATUSES = frozenset({429, 503})
 
 
-def never_ran(error: BaseException, run: JobRun | None) -> bool:
-    """True if ``error`` proves the job never reached the app (so running it again is safe)."""
+def refused(error: BaseException) -> bool:
+    """True if the server refused the job (rate limit, full queue): it never ran."""
     if isinstance(error, (TooManyRequestsError, QueueError)):
         return True
-    if isinstance(error, HTTPStatusError):
-        return error.status_code in RETRY_STATUSES
+    return isinstance(error, HTTPStatusError) and error.status_code in RETRY_STATUSES
+
+
+def never_ran(error: BaseException, run: JobRun | None) -> bool:
+    """True if ``error`` proves the job never reached the app, other than by a refusal."""
     if isinstance(error, ConnectionLostError):
         return not error.may_still_run
     if isinstance(error, TransportError) and (run is None or run.event_id is None):
@@ -53,8 +59,21 @@ def may_have_run_elsewhere(error: BaseException) -> bool:
     )
 
 
-def may_retry(error: BaseException, run: JobRun | None, resubmit: bool) -> bool:
-    """Whether a failed item may run again (``resubmit`` allows jobs that may have run)."""
+def may_retry(
+    error: BaseException, run: JobRun | None, resubmit: bool, *, after_refusal: bool = False
+) -> bool:
+    """Whether a failed item may run again.
+
+    Args:
+        error: The item's failure.
+        run: Its last run, if it got one.
+        resubmit: Also allow jobs that may have run.
+        after_refusal: Also allow jobs the server refused (a pool's other replicas may not).
+    """
+    if refused(error):
+        return after_refusal
+    if isinstance(error, HTTPStatusError):
+        return resubmit and error.status_code >= 500
     return never_ran(error, run) or (resubmit and may_have_run_elsewhere(error))
 
 
