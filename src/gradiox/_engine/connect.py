@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -22,10 +23,13 @@ from gradiox.exceptions import (
     AuthenticationError,
     GradioxError,
     NotAGradioAppError,
+    ProtocolError,
     TooManyRequestsError,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from gradiox._engine.retry import RetryPolicy
 
 __all__ = ["AppDescription", "discover", "normalise_src"]
@@ -117,7 +121,8 @@ async def discover(http: HttpSession, src: str, retry: RetryPolicy | None = None
     )
     try:
         config = await _get_config(http, Routes.of(src), retry)
-        features = features_from_config(config)
+        with _unreadable(src):
+            features = features_from_config(config)
         routes = Routes.of(src, features.api_prefix)
         info_prefix = features.api_prefix if features.has_info_route else None
         _remember_info_prefix(src, info_prefix)
@@ -130,11 +135,26 @@ async def discover(http: HttpSession, src: str, retry: RetryPolicy | None = None
             info, public_info = await asyncio.gather(*_fetch_infos(http, routes, retry))
     finally:
         _cancel(early)
-    if info is None:
-        # Too old for /info: describe the endpoints from the config (never ask another host).
-        info = info_from_config(config)
-    endpoints = tuple(build_endpoints(config, info, public_info))
+    with _unreadable(src):
+        if info is None:
+            # Too old for /info: describe the endpoints from the config (never another host).
+            info = info_from_config(config)
+        endpoints = tuple(build_endpoints(config, info, public_info))
     return AppDescription(src, routes.api_base, config, info, features, endpoints, public_info)
+
+
+@contextlib.contextmanager
+def _unreadable(src: str) -> Iterator[None]:
+    """Turn a crash on a config or API info of an unexpected shape into a ProtocolError."""
+    try:
+        yield
+    except GradioxError:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        raise ProtocolError(
+            f"The app at {src} describes itself (config or API info) in a shape gradiox "
+            f"cannot read: {exc!r}. Is it a Gradio app of a supported version (3.x to 6.x)?"
+        ) from exc
 
 
 def _fetch_infos(

@@ -19,6 +19,7 @@ from gradiox.exceptions import (
     GradioxError,
     HTTPStatusError,
     NotAGradioAppError,
+    ProtocolError,
     QueueError,
     TooManyRequestsError,
 )
@@ -302,3 +303,37 @@ def test_uploads_and_downloads_are_retried_with_a_fresh_body(tmp_path: Any) -> N
     assert downloads == ["/gradio_api/file=/srv/out.txt"] * 2
     with open(saved, "rb") as fh:
         assert fh.read() == b"hello download"
+
+
+@pytest.mark.parametrize(
+    ("config", "info"),
+    [
+        ({"dependencies": [{"id": "x", "inputs": "a"}], "components": 5}, None),
+        (
+            {
+                "dependencies": [{"id": 0, "inputs": [1], "outputs": [2], "api_name": "x"}],
+                "components": [{"id": 1}],
+                "protocol": "sse_v3",
+                "api_prefix": "/gradio_api",
+            },
+            {"named_endpoints": 5},
+        ),
+    ],
+)
+def test_a_config_or_info_of_a_hostile_shape_is_a_protocol_error(
+    config: dict[str, Any], info: Any
+) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/config":
+            return httpx.Response(200, json=config)
+        if request.url.path.endswith("/info") and info is not None:
+            return httpx.Response(200, json=info)
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    with pytest.raises(ProtocolError, match="shape gradiox cannot read") as caught:
+        Client(
+            "http://fake.local/",
+            verbose=False,
+            httpx_kwargs={"transport": httpx.MockTransport(handle)},
+        )
+    assert isinstance(caught.value.__cause__, (TypeError, AttributeError))
