@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from gradiox._engine.retry import parse_retry_after, send_with_retries
+from gradiox._engine.tls import DeferredCAContext
 from gradiox._version import __version__
 from gradiox.exceptions import (
     AuthenticationError,
@@ -144,13 +145,14 @@ _ssl_context: ssl.SSLContext | None = None
 def default_ssl_context() -> ssl.SSLContext:
     """The verifying TLS context every client of this process shares.
 
-    Building one loads the whole CA bundle (tens of milliseconds of CPU); httpx would do it
-    again for every client. A context is safe to share between connections and threads.
+    Loading the CA bundle costs tens of milliseconds of CPU or more; httpx would do it again
+    for every client, and this context does it only at its first TLS handshake (apps served
+    over plain http never pay it). A context is safe to share between connections and threads.
     """
     global _ssl_context
     with _ssl_lock:
         if _ssl_context is None:
-            _ssl_context = httpx.create_ssl_context()
+            _ssl_context = DeferredCAContext()
         return _ssl_context
 
 
