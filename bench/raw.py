@@ -261,8 +261,12 @@ def connect_once(src: str) -> RawClient:
     return RawClient(src)
 
 
-async def burst(src: str, api_name: str, count: int) -> dict[str, Any]:
-    """Run ``count`` jobs at once on one session and one stream; time them."""
+async def burst(src: str, api_name: str, count: int) -> tuple[int, float, list[str]]:
+    """Run ``count`` jobs at once on one session and one stream.
+
+    Returns:
+        How many succeeded, the seconds they took, and the errors of failed joins.
+    """
     async with httpx.AsyncClient(verify=SSL_CONTEXT, timeout=TIMEOUT, limits=LIMITS) as http:
         config = (await http.get(src + "config")).raise_for_status().json()
         api = api_base(src, config)
@@ -306,11 +310,4 @@ async def burst(src: str, api_name: str, count: int) -> dict[str, Any]:
                         await asyncio.sleep(0.005)  # every job so far ended; more are joining
                         break
         elapsed = time.perf_counter() - started
-        ok = sum(1 for success in finished.values() if success)
-        return {
-            "jobs": count,
-            "ok": ok,
-            "failed": count - ok,
-            "seconds": elapsed,
-            "first_error": errors[0] if errors else None,
-        }
+        return sum(1 for success in finished.values() if success), elapsed, errors

@@ -15,7 +15,12 @@ import math
 import statistics
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from records import Result
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 CLIENT_NAMES = {
     "raw": "raw floor",
@@ -47,28 +52,28 @@ def p95(values: list[float]) -> float | None:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def entries(store: dict[str, Any], key: str, client: str) -> list[dict[str, Any]]:
-    return list(store.get(key, {}).get(client, []))
+def entries(store: dict[str, Any], key: str, client: str) -> list[Result]:
+    return [Result.from_json(e) for e in store.get(key, {}).get(client, [])]
 
 
-def good(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for e in items if "error" not in e and "skipped" not in e]
+def good(items: list[Result]) -> list[Result]:
+    return [e for e in items if e.good]
 
 
-def first_error(items: list[dict[str, Any]]) -> str | None:
+def first_error(items: list[Result]) -> str | None:
     for e in items:
-        if "error" in e:
-            return str(e["error"]).splitlines()[0][:160]
+        if e.error is not None:
+            return e.error.splitlines()[0][:160]
     return None
 
 
-def fields(items: list[dict[str, Any]], name: str) -> list[float]:
+def values(items: list[Result], value: Callable[[Result], float | None]) -> list[float]:
     """One number per successful entry (entries without it are skipped)."""
-    return [e[name] for e in good(items) if e.get(name) is not None]
+    return [v for e in good(items) if (v := value(e)) is not None]
 
 
-def pooled(items: list[dict[str, Any]], name: str = "samples") -> list[float]:
-    return [x for e in good(items) for x in e.get(name, [])]
+def pooled(items: list[Result]) -> list[float]:
+    return [x for e in good(items) for x in e.samples]
 
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -111,8 +116,8 @@ def metric_cells(
     store: dict[str, Any],
     key: str,
     clients: list[str],
-    value_of: Any,
-    fmt: Any,
+    value_of: Callable[[list[Result]], float | None],
+    fmt: Callable[[float], str],
     *,
     max_ratio: float | None = None,
     min_ratio: float | None = None,
@@ -141,9 +146,9 @@ def metric_cells(
     return cells
 
 
-def lost_rounds(items: list[dict[str, Any]]) -> str:
+def lost_rounds(items: list[Result]) -> str:
     """A note when some rounds of this client failed (their samples are left out)."""
-    lost = sum(1 for e in items if "error" in e)
+    lost = sum(1 for e in items if e.error is not None)
     return f" ({lost} of {len(items)} rounds failed: {first_error(items)})" if lost else ""
 
 
@@ -161,170 +166,142 @@ def present_clients(store: dict[str, Any], meta: dict[str, Any]) -> list[str]:
     return [c for c in meta.get("clients", list(CLIENT_NAMES)) if c in seen]
 
 
+class Rows:
+    """The rows of one configuration's table, and the cells that carry targets."""
+
+    def __init__(self, store: dict[str, Any], clients: list[str]) -> None:
+        self.store = store
+        self.clients = clients
+        self.rows: list[list[str]] = []
+        self.targets: list[tuple[str, dict[str, Cell]]] = []
+
+    def add(self, label: str, target: str, cells: dict[str, Cell], is_target: bool = True) -> None:
+        self.rows.append([label, target] + [cells[c].text for c in self.clients])
+        if is_target and target:
+            self.targets.append((f"{label}: {target}", cells))
+
+    def metric(
+        self,
+        key: str,
+        value_of: Callable[[list[Result]], float | None],
+        fmt: Callable[[float], str],
+        **kw: Any,
+    ) -> dict[str, Cell]:
+        return metric_cells(self.store, key, self.clients, value_of, fmt, **kw)
+
+    def cpu(self, key: str, label: str) -> None:
+        """An informative row: the client process's CPU time for the scenario (no target)."""
+        if any(values(entries(self.store, key, c), cpu_of) for c in self.clients):
+            cells = self.metric(key, lambda i: median(values(i, cpu_of)), secs)
+            self.add(f"{label}: client CPU, median", "(no target)", cells, is_target=False)
+
+
+def cpu_of(result: Result) -> float | None:
+    return result.cpu
+
+
+def seconds_of(items: list[Result]) -> float | None:
+    return median(values(items, lambda e: e.seconds))
+
+
+def pooled_median(items: list[Result]) -> float | None:
+    return median(pooled(items))
+
+
 def config_rows(
     store: dict[str, Any], clients: list[str]
 ) -> tuple[list[list[str]], list[tuple[str, dict[str, Cell]]]]:
     """Rows of a configuration's main table, and the cells that carry targets."""
-    rows: list[list[str]] = []
-    targets: list[tuple[str, dict[str, Cell]]] = []
-
-    def add(label: str, target: str, cells: dict[str, Cell], is_target: bool = True) -> None:
-        rows.append([label, target] + [cells[c].text for c in clients])
-        if is_target and target:
-            targets.append((f"{label}: {target}", cells))
-
-    if "connect" in store:
-        add(
-            "`Client(url)` connect, median",
-            "≤ 1.3× raw",
-            metric_cells(store, "connect", clients, lambda i: median(pooled(i)), ms, max_ratio=1.3),
-        )
-    if "predict" in store:
-        add(
-            "sequential predict, median",
-            "≤ 1.15× raw",
-            metric_cells(
-                store, "predict", clients, lambda i: median(pooled(i)), ms, max_ratio=1.15
-            ),
-        )
-        add(
-            "sequential predict, p95",
-            "≤ 1.3× raw",
-            metric_cells(store, "predict", clients, lambda i: p95(pooled(i)), ms, max_ratio=1.3),
-        )
-    if "predict" in store:
-        add(
-            "sequential predict, client CPU per call, median",
-            "(no target)",
-            metric_cells(
-                store, "predict", clients, lambda i: median(fields(i, "cpu_per_call")), ms
-            ),
-            is_target=False,
-        )
-    for key, label in (("connect", "connect"), ("predict", "sequential predict")):
-        if key in store and "raw_async" in clients:
-            add(
-                f"{label}, median, against the asyncio floor",
-                "(no target)",
-                metric_cells(
-                    store, key, clients, lambda i: median(pooled(i)), ms, floor_client="raw_async"
-                ),
-                is_target=False,
-            )
+    rows = Rows(store, clients)
+    latency_rows(rows)
     for key in sorted((k for k in store if k.startswith("burst-")), key=lambda k: int(k[6:])):
-        jobs = key[6:]
-        add(
-            f"{jobs} jobs at once: throughput",
-            "≥ 0.9× raw",
-            metric_cells(
-                store,
-                key,
-                clients,
-                lambda i: median([e["throughput"] for e in good(i)]),
-                lambda v: f"{v:.0f} jobs/s",
-                min_ratio=0.9,
-            ),
-        )
-        add(
-            f"{jobs} jobs at once: failed jobs (all rounds)", "0", failed_cells(store, key, clients)
-        )
-        add(f"{jobs} jobs at once: peak threads", "≤ 8", thread_cells(store, key, clients))
-        add(
-            f"{jobs} jobs at once: peak RSS",
-            "≤ 1.5× raw",
-            metric_cells(
-                store,
-                key,
-                clients,
-                lambda i: median([e["process_rss_peak"] for e in good(i)]),
-                mb,
-                max_ratio=1.5,
-            ),
-        )
+        burst_rows(rows, key)
+    generator_rows(rows)
+    for key in sorted((k for k in store if k.startswith("file-")), key=file_size):
+        file_rows(rows, key)
+    return rows.rows, rows.targets
+
+
+def latency_rows(rows: Rows) -> None:
+    """Connect and sequential predict (and their ratios to the asyncio floor)."""
+    if "connect" in rows.store:
+        cells = rows.metric("connect", pooled_median, ms, max_ratio=1.3)
+        rows.add("`Client(url)` connect, median", "≤ 1.3× raw", cells)
+        cells = rows.metric("connect", lambda i: median(values(i, lambda e: e.first)), ms)
+        label = "first connect in a fresh process (after the import), median"
+        rows.add(label, "(no target)", cells, is_target=False)
+    if "predict" in rows.store:
+        cells = rows.metric("predict", pooled_median, ms, max_ratio=1.15)
+        rows.add("sequential predict, median", "≤ 1.15× raw", cells)
+        cells = rows.metric("predict", lambda i: p95(pooled(i)), ms, max_ratio=1.3)
+        rows.add("sequential predict, p95", "≤ 1.3× raw", cells)
+        cells = rows.metric("predict", lambda i: median(values(i, lambda e: e.cpu_per_call)), ms)
+        label = "sequential predict, client CPU per call, median"
+        rows.add(label, "(no target)", cells, is_target=False)
+    for key, label in (("connect", "connect"), ("predict", "sequential predict")):
+        if key in rows.store and "raw_async" in rows.clients:
+            cells = rows.metric(key, pooled_median, ms, floor_client="raw_async")
+            label = f"{label}, median, against the asyncio floor"
+            rows.add(label, "(no target)", cells, is_target=False)
+
+
+def burst_rows(rows: Rows, key: str) -> None:
+    """Many jobs at once: throughput, failures, threads, memory."""
+    jobs = key[6:]
+    throughput = rows.metric(
+        key,
+        lambda i: median(values(i, lambda e: e.throughput)),
+        lambda v: f"{v:.0f} jobs/s",
+        min_ratio=0.9,
+    )
+    rows.add(f"{jobs} jobs at once: throughput", "≥ 0.9× raw", throughput)
+    failed = failed_cells(rows.store, key, rows.clients)
+    rows.add(f"{jobs} jobs at once: failed jobs (all rounds)", "0", failed)
+    threads = thread_cells(rows.store, key, rows.clients)
+    rows.add(f"{jobs} jobs at once: peak threads", "≤ 8", threads)
+    rss = rows.metric(
+        key, lambda i: median(values(i, lambda e: e.process_rss_peak)), mb, max_ratio=1.5
+    )
+    rows.add(f"{jobs} jobs at once: peak RSS", "≤ 1.5× raw", rss)
+
+
+def generator_rows(rows: Rows) -> None:
+    """Streaming latency, the 2000-item generator, and progress updates."""
+    store = rows.store
     if "stream" in store:
-        add(
-            "per-item latency, generator every 20 ms, median",
-            "≤ 1.3× raw",
-            metric_cells(store, "stream", clients, lambda i: median(pooled(i)), ms, max_ratio=1.3),
-        )
+        cells = rows.metric("stream", pooled_median, ms, max_ratio=1.3)
+        rows.add("per-item latency, generator every 20 ms, median", "≤ 1.3× raw", cells)
     if "count" in store:
-        add(
-            "2000-item generator: complete and in order",
-            "all rounds",
-            complete_cells(store, "count", clients),
-        )
-        add(
-            "2000-item generator: total time, median",
-            "≤ 1.1× raw",
-            metric_cells(
-                store,
-                "count",
-                clients,
-                lambda i: median([e["seconds"] for e in good(i)]),
-                secs,
-                max_ratio=1.1,
-            ),
-        )
-        if "raw_async" in clients:
-            add(
-                "2000-item generator: total time, against the asyncio floor",
-                "(no target)",
-                metric_cells(
-                    store,
-                    "count",
-                    clients,
-                    lambda i: median(fields(i, "seconds")),
-                    secs,
-                    floor_client="raw_async",
-                ),
-                is_target=False,
-            )
-        cpu_row(add, store, "count", clients, "2000-item generator")
+        complete = complete_cells(store, "count", rows.clients)
+        rows.add("2000-item generator: complete and in order", "all rounds", complete)
+        cells = rows.metric("count", seconds_of, secs, max_ratio=1.1)
+        rows.add("2000-item generator: total time, median", "≤ 1.1× raw", cells)
+        if "raw_async" in rows.clients:
+            cells = rows.metric("count", seconds_of, secs, floor_client="raw_async")
+            label = "2000-item generator: total time, against the asyncio floor"
+            rows.add(label, "(no target)", cells, is_target=False)
+        rows.cpu("count", "2000-item generator")
     for key, how in (
         ("progress_status", "`status()` polling"),
         ("progress_aiter", "async iteration"),
     ):
         if key in store:
-            add(
-                f"`gr.Progress` updates seen via {how}",
-                "20 of 20",
-                progress_cells(store, key, clients),
-            )
-    for key in sorted((k for k in store if k.startswith("file-")), key=file_size):
-        label = key[5:]
-        huge = file_size(key) >= 1024 * MB
-        add(
-            f"{label} round trip: time, median",
-            "" if huge else "≤ 1.1× raw",
-            metric_cells(
-                store,
-                key,
-                clients,
-                lambda i: median([e["seconds"] for e in good(i)]),
-                secs,
-                max_ratio=None if huge else 1.1,
-            ),
-            is_target=not huge,
-        )
-        limit = 50 * MB if huge else 30 * MB
-        add(
-            f"{label} round trip: RSS growth, worst",
-            "< 50 MB" if huge else "≤ 30 MB",
-            growth_cells(store, key, clients, limit, strict=huge),
-        )
-        cpu_row(add, store, key, clients, f"{label} round trip")
-    return rows, targets
+            cells = progress_cells(store, key, rows.clients)
+            rows.add(f"`gr.Progress` updates seen via {how}", "20 of 20", cells)
 
 
-def cpu_row(add: Any, store: dict[str, Any], key: str, clients: list[str], label: str) -> None:
-    """An informative row: the client process's CPU time for the scenario (no target)."""
-    if any(fields(entries(store, key, c), "cpu") for c in clients):
-        add(
-            f"{label}: client CPU, median",
-            "(no target)",
-            metric_cells(store, key, clients, lambda i: median(fields(i, "cpu")), secs),
-            is_target=False,
-        )
+def file_rows(rows: Rows, key: str) -> None:
+    """One file size's round trip: time, memory growth, CPU."""
+    label = key[5:]
+    huge = file_size(key) >= 1024 * MB
+    cells = rows.metric(key, seconds_of, secs, max_ratio=None if huge else 1.1)
+    rows.add(
+        f"{label} round trip: time, median", "" if huge else "≤ 1.1× raw", cells, is_target=not huge
+    )
+    limit = 50 * MB if huge else 30 * MB
+    growth = growth_cells(rows.store, key, rows.clients, limit, strict=huge)
+    rows.add(f"{label} round trip: RSS growth, worst", "< 50 MB" if huge else "≤ 30 MB", growth)
+    rows.cpu(key, f"{label} round trip")
 
 
 def file_size(key: str) -> int:
@@ -342,12 +319,12 @@ def failed_cells(store: dict[str, Any], key: str, clients: list[str]) -> dict[st
             err = first_error(items)
             cells[client] = Cell(f"not available: {err}" if err else "–", False if err else None)
             continue
-        failed = sum(e["failed"] for e in ok_items)
-        total = sum(e["jobs"] for e in ok_items)
+        failed = sum(e.failed or 0 for e in ok_items)
+        total = sum(e.jobs or 0 for e in ok_items)
         ok = failed == 0 if client in GRADIOX else None
         note = ""
         if failed and ok_items:
-            err = next((e["first_error"] for e in ok_items if e.get("first_error")), None)
+            err = next((e.first_error for e in ok_items if e.first_error), None)
             note = f" ({err[:60]})" if err else ""
         cells[client] = Cell(f"{failed} of {total}{note}{verdict(ok)}", ok)
     return cells
@@ -357,11 +334,11 @@ def thread_cells(store: dict[str, Any], key: str, clients: list[str]) -> dict[st
     cells = {}
     for client in clients:
         ok_items = good(entries(store, key, client))
-        values = [e["peak_threads"] for e in ok_items if e.get("peak_threads")]
-        if not values:
+        peaks = [e.peak_threads for e in ok_items if e.peak_threads]
+        if not peaks:
             cells[client] = Cell("–")
             continue
-        worst = max(values)
+        worst = max(peaks)
         ok = worst <= 8 if client in GRADIOX else None
         cells[client] = Cell(f"{worst}{verdict(ok)}", ok)
     return cells
@@ -376,9 +353,9 @@ def complete_cells(store: dict[str, Any], key: str, clients: list[str]) -> dict[
             err = first_error(items)
             cells[client] = Cell(f"not available: {err}" if err else "–", False if err else None)
             continue
-        complete = sum(1 for e in ok_items if e["complete"] and e["in_order"] and e["final_ok"])
+        complete = sum(1 for e in ok_items if e.complete and e.in_order and e.final_ok)
         ok = complete == len(items) if client in GRADIOX else None
-        got = min(e["received"] for e in ok_items)
+        got = min(e.received or 0 for e in ok_items)
         cells[client] = Cell(f"{complete}/{len(items)} runs (≥ {got} items){verdict(ok)}", ok)
     return cells
 
@@ -389,13 +366,13 @@ def progress_cells(store: dict[str, Any], key: str, clients: list[str]) -> dict[
         items = entries(store, key, client)
         ok_items = good(items)
         if not ok_items:
-            skipped = next((e["skipped"] for e in items if "skipped" in e), None)
+            skipped = next((e.skipped for e in items if e.skipped is not None), None)
             err = first_error(items)
             text = "n/a" if skipped else (f"not available: {err}" if err else "–")
             cells[client] = Cell(text, False if err else None)
             continue
-        worst = min(e["seen"] for e in ok_items)
-        of = ok_items[0]["of"]
+        worst = min(e.seen or 0 for e in ok_items)
+        of = ok_items[0].of
         ok = (worst == of and len(ok_items) == len(items)) if client in GRADIOX else None
         cells[client] = Cell(f"{worst} of {of} (worst run){verdict(ok)}", ok)
     return cells
@@ -412,7 +389,7 @@ def growth_cells(
             err = first_error(items)
             cells[client] = Cell(f"not available: {err}" if err else "–", False if err else None)
             continue
-        worst = max(e["rss_growth"] for e in ok_items)
+        worst = max(e.rss_growth or 0 for e in ok_items)
         ok = None
         if client in GRADIOX:
             ok = worst < limit if strict else worst <= limit
@@ -569,12 +546,12 @@ def describe(config: str, server: dict[str, Any]) -> str:
 
 def load_range(results: dict[str, Any]) -> str:
     loads = sorted(
-        e["load"]
+        load
         for per_scenario in results["configs"].values()
         for per_client in per_scenario.values()
         for items in per_client.values()
         for e in items
-        if e.get("load") is not None
+        if (load := Result.from_json(e).load) is not None
     )
     if not loads:
         return "–"

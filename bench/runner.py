@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psutil
+from records import Result, WorkerOutput
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -274,7 +275,9 @@ def run_process(cmd: list[str], env: dict[str, str], timeout: float) -> dict[str
 
 def run_worker(
     client: str, url: str, scenarios: list[dict[str, Any]], timeout: float
-) -> dict[str, Any]:
+) -> tuple[WorkerOutput, float]:
+    """Run one worker process; return its results, stamped with what was seen from outside,
+    and its wall time."""
     tmp = Path(tempfile.mkdtemp(prefix=f"gradiox-bench-{client}-"))
     try:
         spec = {"client": client, "url": url, "tmp": str(tmp), "scenarios": scenarios}
@@ -288,18 +291,16 @@ def run_worker(
         lines = [ln for ln in proc["stderr"].splitlines() if ln.strip()]
         error = f"worker {reason}: {lines[-1].strip() if lines else 'no output'}"
         tail = proc["stderr"][-1500:]
-        return {
-            "results": {
-                s.get("key", s["name"]): {"error": error, "traceback": tail} for s in scenarios
-            },
-            "load": proc["load"],
-        }
-    data: dict[str, Any] = json.loads(line[len("BENCH-RESULT ") :])
-    data["peak_threads"] = proc["peak_threads"]
-    data["peak_rss_sampled"] = proc["peak_rss_sampled"]
-    data["wall"] = proc["wall"]
-    data["load"] = proc["load"]
-    return data
+        failed = {s.get("key", s["name"]): Result.failure(error, tail) for s in scenarios}
+        for result in failed.values():
+            result.load = proc["load"]
+        return WorkerOutput(failed), proc["wall"]
+    output = WorkerOutput.from_json(json.loads(line[len("BENCH-RESULT ") :]))
+    for result in output.results.values():
+        result.peak_threads = proc["peak_threads"]
+        result.process_rss_peak = output.rss_peak
+        result.load = proc["load"]
+    return output, proc["wall"]
 
 
 def measure_imports(plan: Plan, log: Any) -> dict[str, Any]:
@@ -611,20 +612,17 @@ def run_rounds(
                     if not mine:
                         continue
                     with unique_inputs(mine, config.server) as run_scenarios:
-                        data = run_worker(
+                        output, wall = run_worker(
                             client, config.server.url, run_scenarios, plan.worker_timeout
                         )
-                    for key, value in data["results"].items():
-                        value["round"] = round_no
-                        value["peak_threads"] = data.get("peak_threads")
-                        value["process_rss_peak"] = data.get("rss_peak")
-                        value["load"] = data.get("load")
-                        store.setdefault(key, {}).setdefault(client, []).append(value)
-                    failed = [k for k, v in data["results"].items() if "error" in v]
+                    for key, result in output.results.items():
+                        result.round = round_no
+                        store.setdefault(key, {}).setdefault(client, []).append(result.to_json())
+                    failed = [k for k, r in output.results.items() if r.error is not None]
                     note = f" (errors: {', '.join(failed)})" if failed else ""
                     log(
                         f"round {round_no + 1}/{max_rounds} {config.key} {group} {client}: "
-                        f"{data.get('wall', 0):.1f}s{note}"
+                        f"{wall:.1f}s{note}"
                     )
 
 

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from records import Result, WorkerOutput  # noqa: E402 - found through HERE
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 POLL = 0.005  # seconds between status() polls in the progress scenario
 
@@ -76,9 +78,9 @@ def tick_latencies(items: list[tuple[Any, float]]) -> list[float]:
     return [arrived - float(str(value).split()[1]) for value, arrived in items]
 
 
-def progress_summary(indices: list[int], steps: int) -> dict[str, Any]:
+def progress_summary(indices: list[int], steps: int) -> Result:
     seen = sorted({i for i in indices if 1 <= i <= steps})
-    return {"seen": len(seen), "of": steps, "missing": sorted(set(range(1, steps + 1)) - set(seen))}
+    return Result(seen=len(seen), of=steps, missing=sorted(set(range(1, steps + 1)) - set(seen)))
 
 
 async def timed(
@@ -142,8 +144,9 @@ class RawAdapter:
     def progress_status(self, steps: int) -> list[int]:
         return self.client.progress_indices("/progress", steps)
 
-    def burst(self, count: int) -> dict[str, Any]:
-        return asyncio.run(self.raw.burst(self.url, "/sleep50", count))
+    def burst(self, count: int) -> Result:
+        ok, seconds, errors = asyncio.run(self.raw.burst(self.url, "/sleep50", count))
+        return burst_result(count, count - ok, seconds, errors)
 
     def file_roundtrip(self, path: str) -> str:
         return str(self.client.file_roundtrip(path, self.tmp))
@@ -154,6 +157,9 @@ class SyncAdapter:
 
     def __init__(self, module: str, url: str, tmp: str) -> None:
         self.mod = importlib.import_module(module)
+        # Loaded before anything is timed, as the floor imports httpx first: gradiox loads
+        # its clients on first access, and the import is measured on its own.
+        self.client_class = self.mod.Client
         self.module = module
         self.url = url
         self.tmp = tmp
@@ -163,7 +169,7 @@ class SyncAdapter:
             self.kwargs["analytics_enabled"] = False  # no telemetry thread phoning home
 
     def connect(self) -> Any:
-        return self.mod.Client(self.url, **self.kwargs)
+        return self.client_class(self.url, **self.kwargs)
 
     @staticmethod
     def disconnect(client: Any) -> None:
@@ -209,18 +215,11 @@ class SyncAdapter:
         job.result()
         return seen
 
-    def burst(self, count: int) -> dict[str, Any]:
+    def burst(self, count: int) -> Result:
         started = time.perf_counter()
         jobs = [self.client.submit(i, api_name="/sleep50") for i in range(count)]
         errors = [repr(error) for job in jobs if (error := _outcome(job)) is not None]
-        elapsed = time.perf_counter() - started
-        return {
-            "jobs": count,
-            "ok": count - len(errors),
-            "failed": len(errors),
-            "seconds": elapsed,
-            "first_error": errors[0] if errors else None,
-        }
+        return burst_result(count, len(errors), time.perf_counter() - started, errors)
 
     def file_roundtrip(self, path: str) -> str:
         result = self.client.predict(self.mod.handle_file(path), api_name="/file_echo")
@@ -243,6 +242,7 @@ class AsyncAdapter:
         import gradiox
 
         self.mod = gradiox
+        self.mod.AsyncClient  # loaded before anything is timed (see SyncAdapter)  # noqa: B018
         self.url = url
         self.tmp = tmp
         self.client: Any = None
@@ -319,8 +319,8 @@ class AsyncAdapter:
 
         return list(self.run(go()))
 
-    def burst(self, count: int) -> dict[str, Any]:
-        async def go() -> dict[str, Any]:
+    def burst(self, count: int) -> Result:
+        async def go() -> Result:
             started = time.perf_counter()
             results = await asyncio.gather(
                 *(self.client.predict(i, api_name="/sleep50") for i in range(count)),
@@ -328,13 +328,7 @@ class AsyncAdapter:
             )
             elapsed = time.perf_counter() - started
             errors = [repr(r) for r in results if isinstance(r, BaseException)]
-            return {
-                "jobs": count,
-                "ok": count - len(errors),
-                "failed": len(errors),
-                "seconds": elapsed,
-                "first_error": errors[0] if errors else None,
-            }
+            return burst_result(count, len(errors), elapsed, errors)
 
         return self.run(go())  # type: ignore[no-any-return]
 
@@ -397,7 +391,7 @@ def make_adapter(client: str, url: str, tmp: str) -> Any:
 # -- scenarios ----------------------------------------------------------------------------------
 
 
-def sc_connect(ad: Any, n: int, warmup: int = 2, **_: Any) -> dict[str, Any]:
+def sc_connect(ad: Any, n: int, warmup: int = 2, **_: Any) -> Result:
     if hasattr(ad, "connect_times"):
         times = ad.connect_times(n + warmup)
     else:
@@ -407,10 +401,10 @@ def sc_connect(ad: Any, n: int, warmup: int = 2, **_: Any) -> dict[str, Any]:
             client = ad.connect()
             times.append(time.perf_counter() - started)
             ad.disconnect(client)
-    return {"first": times[0], "samples": times[warmup:]}
+    return Result(first=times[0], samples=times[warmup:])
 
 
-def sc_predict(ad: Any, n: int, warmup: int = 3, **_: Any) -> dict[str, Any]:
+def sc_predict(ad: Any, n: int, warmup: int = 3, **_: Any) -> Result:
     assert float(ad.predict("/add", 1, 2)) == 3.0
     cpu = time.process_time()  # the whole process: every thread of the client
     if hasattr(ad, "predict_times"):
@@ -421,20 +415,20 @@ def sc_predict(ad: Any, n: int, warmup: int = 3, **_: Any) -> dict[str, Any]:
             started = time.perf_counter()
             ad.predict("/add", 1, 2)
             times.append(time.perf_counter() - started)
-    return {"samples": times[warmup:], "cpu_per_call": (time.process_time() - cpu) / (n + warmup)}
+    return Result(samples=times[warmup:], cpu_per_call=(time.process_time() - cpu) / (n + warmup))
 
 
-def sc_stream(ad: Any, jobs: int, items: int, **_: Any) -> dict[str, Any]:
+def sc_stream(ad: Any, jobs: int, items: int, **_: Any) -> Result:
     latencies: list[float] = []
     for _ in range(jobs):
         received, _final = ad.stream("/tick", items)
         if len(received) != items:
-            return {"error": f"received {len(received)} of {items} items"}
+            return Result.failure(f"received {len(received)} of {items} items")
         latencies.extend(tick_latencies(received))
-    return {"samples": latencies}
+    return Result(samples=latencies)
 
 
-def sc_count(ad: Any, items: int, **_: Any) -> dict[str, Any]:
+def sc_count(ad: Any, items: int, **_: Any) -> Result:
     cpu = time.process_time()
     started = time.perf_counter()
     received, final = ad.stream("/count", items)
@@ -442,30 +436,40 @@ def sc_count(ad: Any, items: int, **_: Any) -> dict[str, Any]:
     cpu = time.process_time() - cpu
     values = [str(value) for value, _ in received]
     expected = [str(i) for i in range(items)]
-    return {
-        "seconds": elapsed,
-        "received": len(values),
-        "complete": sorted(values, key=int) == expected,
-        "in_order": values == expected,
-        "final_ok": str(final) == str(items - 1),
-        "cpu": cpu,
-    }
+    return Result(
+        seconds=elapsed,
+        received=len(values),
+        complete=sorted(values, key=int) == expected,
+        in_order=values == expected,
+        final_ok=str(final) == str(items - 1),
+        cpu=cpu,
+    )
 
 
-def sc_progress(ad: Any, steps: int, how: str, **_: Any) -> dict[str, Any]:
+def sc_progress(ad: Any, steps: int, how: str, **_: Any) -> Result:
     method = getattr(ad, f"progress_{how}", None)
     if method is None:
-        return {"skipped": f"{how} does not apply to this client"}
+        return Result(skipped=f"{how} does not apply to this client")
     return progress_summary(method(steps), steps)
 
 
-def sc_burst(ad: Any, jobs: int, **_: Any) -> dict[str, Any]:
-    result = ad.burst(jobs)
-    result["throughput"] = result["ok"] / result["seconds"] if result["seconds"] else 0.0
-    return result
+def sc_burst(ad: Any, jobs: int, **_: Any) -> Result:
+    return ad.burst(jobs)  # type: ignore[no-any-return]
 
 
-def sc_file(ad: Any, path: str, warmup_path: str, **_: Any) -> dict[str, Any]:
+def burst_result(jobs: int, failed: int, seconds: float, errors: list[str]) -> Result:
+    ok = jobs - failed
+    return Result(
+        jobs=jobs,
+        ok=ok,
+        failed=failed,
+        seconds=seconds,
+        first_error=errors[0] if errors else None,
+        throughput=ok / seconds if seconds else 0.0,
+    )
+
+
+def sc_file(ad: Any, path: str, warmup_path: str, **_: Any) -> Result:
     size = os.path.getsize(path)
     with contextlib.suppress(FileNotFoundError):
         os.remove(ad.file_roundtrip(warmup_path))  # first use: lazy imports, pools
@@ -481,16 +485,16 @@ def sc_file(ad: Any, path: str, warmup_path: str, **_: Any) -> dict[str, Any]:
     with contextlib.suppress(FileNotFoundError):
         os.remove(result)
     if got != size:
-        return {"error": f"round trip returned {result!r} of {got} bytes, expected {size}"}
+        return Result.failure(f"round trip returned {result!r} of {got} bytes, expected {size}")
     peak = max(sampler.peak, peak_after if peak_after > peak_before else 0)
-    return {
-        "seconds": elapsed,
-        "cpu": cpu,
-        "bytes": size,
-        "rss_before": before,
-        "rss_peak": peak,
-        "rss_growth": max(0, peak - before),
-    }
+    return Result(
+        seconds=elapsed,
+        cpu=cpu,
+        bytes=size,
+        rss_before=before,
+        rss_peak=peak,
+        rss_growth=max(0, peak - before),
+    )
 
 
 SCENARIOS = {
@@ -507,7 +511,7 @@ NEEDS_OPEN = {"predict", "stream", "count", "progress", "file", "burst"}
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
-    results: dict[str, Any] = {}
+    results: dict[str, Result] = {}
     adapter = make_adapter(spec["client"], spec["url"], spec["tmp"])
     opened = False
     try:
@@ -519,19 +523,14 @@ def main() -> None:
                     opened = True
                 results[key] = SCENARIOS[scenario["name"]](adapter, **scenario)
             except BaseException as exc:
-                results[key] = {
-                    "error": f"{type(exc).__name__}: {exc}"[:500],
-                    "traceback": traceback.format_exc()[-2000:],
-                }
+                results[key] = Result.failure(
+                    f"{type(exc).__name__}: {exc}"[:500], traceback.format_exc()[-2000:]
+                )
     finally:
         with contextlib.suppress(BaseException):
             adapter.close()
-    out = {
-        "results": results,
-        "rss_peak": rss_peak(),
-        "threads_at_end": threading.active_count(),
-    }
-    sys.stdout.write("BENCH-RESULT " + json.dumps(out) + "\n")
+    out = WorkerOutput(results, rss_peak(), threading.active_count())
+    sys.stdout.write("BENCH-RESULT " + json.dumps(out.to_json()) + "\n")
     sys.stdout.flush()
 
 
