@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from gradio_servers import running_app  # noqa: E402
 
-from gradiox import AsyncClient, Client, Status  # noqa: E402
+from gradiox import AsyncClient, Client, DeadlineExceededError, Status, Timeout  # noqa: E402
 
 SERVER = "gradio-6.31.0"
 
@@ -59,6 +59,13 @@ def sync_tour(url: str) -> None:
     print("  status before:", job.status().code.name)
     print("  cancel():", job.cancel())
     print("  status after:", job.status().code.name, "| done():", job.done())
+
+    heading("A deadline: give up after 2 s (the job is cancelled on the server)")
+    quick = client.with_options(timeout=Timeout(run=2))  # same connection and session
+    try:
+        quick.predict(30, api_name="/slow_task")
+    except DeadlineExceededError as exc:
+        print(f"  {type(exc).__name__} (phase {exc.phase!r}): {exc}")
 
     heading("Session state, and reset_session()")
     print("  ", client.predict("buy milk", api_name="/add_note"))
