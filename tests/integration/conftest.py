@@ -369,3 +369,31 @@ def compat_mount_url(gradio_servers: ServerRegistry, version_stem: str) -> str:
 def compat_auth_url(gradio_servers: ServerRegistry, version_stem: str) -> str:
     """URL of ``tests/apps/auth_app.py`` (login ``user`` / ``pass``) on ``version_stem``."""
     return _compat_server(gradio_servers, "compat_auth_url", version_stem).url
+
+
+# -- command line and MCP bridge (Gradio 6.31 only) -----------------------------------------
+
+from cli_helpers import CLI_STEM  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def cli_url(gradio_servers: ServerRegistry) -> str:
+    """URL of ``tests/apps/cli_app.py`` on Gradio 6.31 (the CLI and MCP tests' app)."""
+    return gradio_servers.get("cli_app.py", CLI_STEM).url
+
+
+@pytest.fixture(scope="session")
+def core6_url(gradio_servers: ServerRegistry) -> str:
+    """URL of ``tests/apps/core_app.py`` on Gradio 6.31."""
+    return gradio_servers.get("core_app.py", CLI_STEM).url
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

@@ -19,16 +19,6 @@ FILE_INPUT = {"type": "filepath"}
 
 
 @pytest.fixture(scope="module")
-def cli_url(gradio_servers: ServerRegistry) -> str:
-    return gradio_servers.get("cli_app.py", CLI_STEM).url
-
-
-@pytest.fixture(scope="module")
-def core6_url(gradio_servers: ServerRegistry) -> str:
-    return gradio_servers.get("core_app.py", CLI_STEM).url
-
-
-@pytest.fixture(scope="module")
 def auth6_url(gradio_servers: ServerRegistry) -> str:
     return gradio_servers.get("auth_app.py", CLI_STEM).url
 
@@ -230,16 +220,6 @@ def test_connect_errors_exit_3(core6_url: str, auth6_url: str, unused_port: int)
     as_json = gradiox("info", unreachable, "--json-errors")
     assert as_json.code == 3
     assert as_json.json()["error"] == "TransportError"
-
-
-@pytest.fixture
-def unused_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def test_version_and_module_entry_points() -> None:

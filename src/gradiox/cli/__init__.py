@@ -4,6 +4,7 @@ Commands::
 
     gradiox info <src> [--all | --text]                print the app's API as JSON
     gradiox predict <src> <endpoint> ['<json>' | -]    call one endpoint, print JSON
+    gradiox mcp <src> [<src> ...]                      a stdio MCP server for the apps
 
 ``info`` and ``predict`` print the same JSON as ``hf-gradio``. stdout carries only JSON;
 errors are one line on stderr. Exit codes: 0 ok, 1 the call failed, 2 usage error,
@@ -89,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     _download(predict)
     _common(predict)
 
+    mcp = commands.add_parser("mcp", help="serve the apps' endpoints as MCP tools over stdio")
+    mcp.add_argument("src", nargs="+", help=_SRC_HELP)
+    _download(mcp)
+    _common(mcp)
     return parser
 
 
@@ -118,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runner: Any = {
         "info": commands.info,
         "predict": commands.predict,
+        "mcp": commands.mcp,
     }[args.command]
     code: int = runner(args)
     return code

@@ -1,4 +1,4 @@
-"""The commands ``info`` and ``predict``, each run on an ``AsyncClient``.
+"""The commands ``info``, ``predict`` and ``mcp``, each run on an ``AsyncClient``.
 
 Each command returns its exit code; errors are reported by :func:`guarded`.
 """
@@ -10,7 +10,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from gradiox.cli.errors import EXIT_OK, exit_code, report
+from gradiox.cli.errors import EXIT_OK, EXIT_USAGE, exit_code, report
 from gradiox.cli.payload import (
     endpoint_target,
     load_payload,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from gradiox.async_client import AsyncClient, AsyncJob
 
-__all__ = ["guarded", "info", "make_client", "predict", "return_labels"]
+__all__ = ["guarded", "info", "make_client", "mcp", "predict", "return_labels"]
 
 
 class _Progress:
@@ -173,3 +173,17 @@ def name_outputs(labels: list[str] | None, result: Any) -> dict[str, Any]:
 def _emit(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def mcp(args: argparse.Namespace) -> int:
+    """``gradiox mcp``: serve the apps' endpoints as MCP tools over stdio."""
+    try:
+        from gradiox.cli.mcp_server import serve
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("mcp"):
+            raise
+        sys.stderr.write(
+            "gradiox: error: `gradiox mcp` needs the MCP SDK: pip install 'gradiox[mcp]'\n"
+        )
+        return EXIT_USAGE
+    return guarded(args, lambda progress: serve(args, progress))
