@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from gradiox._engine.retry import RetryPolicy
 
-__all__ = ["HttpSession", "json_or_none", "raise_for_status", "retry_after"]
+__all__ = ["HttpSession", "expect_event_stream", "json_or_none", "raise_for_status", "retry_after"]
 
 # Short requests (config, join, cancel...) get a generous but finite timeout (a "timeout"
 # in httpx_kwargs replaces it); the SSE streams always get their own, with a read timeout
@@ -217,6 +217,22 @@ def raise_for_status(response: httpx.Response, what: str) -> None:
     raise HTTPStatusError(
         f"Could not {what}: HTTP {code} from {url}: {body}", status_code=code, url=url, body=body
     )
+
+
+async def expect_event_stream(response: httpx.Response, url: str, what: str) -> None:
+    """Raise unless ``response`` (streamed, from ``url``) is an event stream to read.
+
+    Raises:
+        HTTPStatusError: A refusal (AuthenticationError, TooManyRequestsError, ...).
+        ProtocolError: Another status than 200, or not ``text/event-stream``.
+    """
+    if response.status_code != 200:
+        await response.aread()
+        raise_for_status(response, what)
+        raise ProtocolError(f"Unexpected HTTP {response.status_code} from {url}.")
+    kind = response.headers.get("content-type", "")
+    if "text/event-stream" not in kind:
+        raise ProtocolError(f"Expected an event stream from {url}, got content type {kind!r}.")
 
 
 def json_or_none(response: httpx.Response) -> Any:

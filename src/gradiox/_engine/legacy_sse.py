@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gradiox._engine.http import raise_for_status
+from gradiox._engine.http import expect_event_stream, raise_for_status
 from gradiox._engine.per_job import PerJobTransport
 from gradiox._protocol.messages import parse_message
 from gradiox._protocol.routes import send_data_body
 from gradiox._protocol.sse import SSEDecoder
-from gradiox.exceptions import ProtocolError
 
 if TYPE_CHECKING:
     from gradiox._engine.transport import QueuedJob
@@ -31,13 +30,7 @@ class LegacySSETransport(PerJobTransport):
         url = self.app.routes.queue_join
         params = {"fn_index": run.endpoint.fn_index, "session_hash": self.hash}
         async with self.http.stream("GET", url, params=params, headers=run.headers) as response:
-            if response.status_code != 200:
-                await response.aread()
-                raise_for_status(response, f"join the queue for {run.endpoint.label}")
-                raise ProtocolError(f"Unexpected HTTP {response.status_code} from {url}.")
-            kind = response.headers.get("content-type", "")
-            if "text/event-stream" not in kind:
-                raise ProtocolError(f"Expected an event stream from {url}, got {kind!r}.")
+            await expect_event_stream(response, url, f"join the queue for {run.endpoint.label}")
             decoder = SSEDecoder()
             async for chunk in response.aiter_bytes():
                 for event in decoder.feed(chunk):

@@ -14,7 +14,13 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
-from gradiox._engine.http import HttpSession, json_or_none, raise_for_status, retry_after
+from gradiox._engine.http import (
+    HttpSession,
+    expect_event_stream,
+    json_or_none,
+    raise_for_status,
+    retry_after,
+)
 from gradiox._protocol.demux import Demux
 from gradiox._protocol.messages import Message, parse_message
 from gradiox._protocol.replies import join_event_id, join_refusal, stream_error
@@ -187,15 +193,7 @@ class Session:
         delivered = False
         url = self.app.routes.queue_data
         async with self.http.stream("GET", url, params={"session_hash": self.hash}) as response:
-            if response.status_code != 200:
-                await response.aread()
-                raise_for_status(response, "open the job stream")
-                raise ProtocolError(f"Unexpected HTTP {response.status_code} from {url}.")
-            kind = response.headers.get("content-type", "")
-            if "text/event-stream" not in kind:
-                raise ProtocolError(
-                    f"Expected an event stream from {url}, got content type {kind!r}."
-                )
+            await expect_event_stream(response, url, "open the job stream")
             decoder = SSEDecoder()
             chunks = response.aiter_bytes()
             async for chunk in chunks:
