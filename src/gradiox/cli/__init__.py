@@ -4,6 +4,7 @@ Commands::
 
     gradiox info <src> [--all | --text]                print the app's API as JSON
     gradiox predict <src> <endpoint> ['<json>' | -]    call one endpoint, print JSON
+    gradiox batch <src> <endpoint> --input F --output F   one call per JSONL line
     gradiox mcp <src> [<src> ...]                      a stdio MCP server for the apps
 
 ``info`` and ``predict`` print the same JSON as ``hf-gradio``. stdout carries only JSON;
@@ -90,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     _download(predict)
     _common(predict)
 
+    batch = commands.add_parser("batch", help="call an endpoint once per line of a JSONL file")
+    batch.add_argument("src", help=_SRC_HELP)
+    batch.add_argument("endpoint", help='the endpoint, e.g. "/predict" (or a fn_index)')
+    batch.add_argument("--input", required=True, help="JSONL: one object or array a line")
+    batch.add_argument("--output", required=True, help="JSONL: one result a line")
+    batch.add_argument("--concurrency", type=int, default=4, help="calls in flight (default 4)")
+    batch.add_argument(
+        "--resume", action="store_true", help="keep the results of an earlier run, do the rest"
+    )
+    batch.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    _download(batch)
+    _common(batch)
+
     mcp = commands.add_parser("mcp", help="serve the apps' endpoints as MCP tools over stdio")
     mcp.add_argument("src", nargs="+", help=_SRC_HELP)
     _download(mcp)
@@ -123,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runner: Any = {
         "info": commands.info,
         "predict": commands.predict,
+        "batch": commands.batch,
         "mcp": commands.mcp,
     }[args.command]
     code: int = runner(args)

@@ -1,4 +1,4 @@
-"""The commands ``info``, ``predict`` and ``mcp``, each run on an ``AsyncClient``.
+"""The commands ``info``, ``predict``, ``batch`` and ``mcp``, each on an ``AsyncClient``.
 
 Each command returns its exit code; errors are reported by :func:`guarded`.
 """
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from gradiox.async_client import AsyncClient, AsyncJob
 
-__all__ = ["guarded", "info", "make_client", "mcp", "predict", "return_labels"]
+__all__ = ["batch", "guarded", "info", "make_client", "mcp", "predict", "return_labels"]
 
 
 class _Progress:
@@ -173,6 +173,13 @@ def name_outputs(labels: list[str] | None, result: Any) -> dict[str, Any]:
 def _emit(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def batch(args: argparse.Namespace) -> int:
+    """``gradiox batch``: one call per line of a JSONL file, resumable (see cli/batch.py)."""
+    from gradiox.cli.batch import batch as run_batch
+
+    return guarded(args, lambda progress: run_batch(args, progress))
 
 
 def mcp(args: argparse.Namespace) -> int:

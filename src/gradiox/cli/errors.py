@@ -15,6 +15,7 @@ from typing import TextIO
 from gradiox.exceptions import (
     ArgumentError,
     AuthenticationError,
+    CheckpointMismatchError,
     EndpointError,
     GradioxError,
     NotAGradioAppError,
@@ -29,7 +30,12 @@ EXIT_USAGE = 2
 EXIT_CONNECT = 3
 EXIT_INTERRUPTED = 130
 
-_USAGE_ERRORS: tuple[type[BaseException], ...] = (ArgumentError, EndpointError, FileNotFoundError)
+_USAGE_ERRORS: tuple[type[BaseException], ...] = (
+    ArgumentError,
+    CheckpointMismatchError,
+    EndpointError,
+    FileNotFoundError,
+)
 _CONNECT_ERRORS: tuple[type[BaseException], ...] = (
     AuthenticationError,
     NotAGradioAppError,
