@@ -28,6 +28,7 @@ from gradiox.exceptions import (
     QueueError,
     SessionLostError,
     SpaceError,
+    StreamClosedError,
     TransportError,
     ValidationError,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "SpaceError",
     "Status",
     "StatusUpdate",
+    "StreamClosedError",
     "Timeout",
     "TransportError",
     "ValidationError",

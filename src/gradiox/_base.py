@@ -10,6 +10,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from gradiox._engine.app import AppConnection
 from gradiox._engine.connect import normalise_src
 from gradiox._engine.disk import DEFAULT_TEMP_DIR, default_download_dir, resolve_download_dir
+from gradiox._engine.streaming import (
+    InputStream,
+    check_streaming,
+    close_when_joined,
+    is_streaming,
+)
 from gradiox._options import CallOptions, OptionsHolder, check_retries
 from gradiox._protocol.api_info import EndpointInfo, bind_arguments, resolve_endpoint
 from gradiox._spaces import space_target
@@ -124,10 +130,27 @@ class ClientCore(OptionsHolder):
         api_name: str | None,
         fn_index: int | None,
         headers: dict[str, str] | None,
+        *,
+        streamed: bool = False,
     ) -> JobRun:
-        """Resolve the endpoint, bind the arguments and create the job's run (not started)."""
+        """Resolve the endpoint, bind the arguments and create the job's run (not started).
+
+        ``streamed`` is for ``stream()``: the endpoint must take streamed inputs. Otherwise a
+        streaming endpoint gets one chunk: its input is closed once the job has joined.
+        """
         endpoint, data = self._bind(args, kwargs, api_name, fn_index)
-        return self._connection().submit(endpoint, data, call_headers(headers), self._options)
+        if streamed:
+            check_streaming(endpoint)
+        conn = self._connection()
+        run = conn.submit(endpoint, data, call_headers(headers), self._options)
+        if not streamed and is_streaming(endpoint):
+            close_when_joined(run, conn.http, conn.app.routes)
+        return run
+
+    def _input_stream(self, run: JobRun) -> InputStream:
+        """The input side of a run made by ``_prepare(..., streamed=True)``."""
+        conn = self._connection()
+        return InputStream(run, conn.http, conn.app.routes)
 
     def _connection(self) -> AppConnection:
         if self._parent is not None:  # a with_options view: the parent's connection

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from gradiox._engine.jobs import JobRun
     from gradiox._timeouts import TimeoutTypes
     from gradiox._types import StatusUpdate, Update
+    from gradiox.streaming import AsyncStreamJob
 
 __all__ = ["AsyncClient", "AsyncJob"]
 
@@ -242,6 +243,26 @@ class AsyncClient(ClientCore):
             run.add_listener(_callback_runner(callbacks))
         run.start()
         return AsyncJob(run)
+
+    def stream(
+        self,
+        *args: Any,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncStreamJob:
+        """Start a job on a streaming endpoint with its first chunk; see ``Client.stream``.
+
+        Returns:
+            An AsyncStreamJob: ``send``, ``feed``, ``close`` and ``result`` are coroutines.
+        """
+        from gradiox.streaming import AsyncStreamJob
+
+        run = self._prepare(args, kwargs, api_name, fn_index, headers, streamed=True)
+        stream = self._input_stream(run)
+        run.start()
+        return AsyncStreamJob(run, stream, self._connection)
 
     async def predict(
         self,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from gradiox._batch.run import BatchResult
     from gradiox._engine.jobs import JobRun
     from gradiox._timeouts import TimeoutTypes
+    from gradiox.streaming import StreamJob
 
 __all__ = ["Client", "Endpoint", "Job"]
 
@@ -272,6 +273,42 @@ class Client(ClientCore):
         job = Job(run, self._portal, verbose=self.verbose, space_id=self.space_id)
         for callback in as_callbacks(result_callbacks):
             job.add_done_callback(_result_callback(callback))
+        self._portal.call_soon(run.start)
+        return job
+
+    def stream(
+        self,
+        *args: Any,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> StreamJob:
+        """Start a job on an endpoint whose inputs are streamed, with its first chunk.
+
+        Args:
+            *args: The first chunk: inputs in the order of the endpoint's parameters.
+            api_name: The streaming endpoint (an app's ``.stream()`` event).
+            fn_index: The endpoint by index, if it has no name.
+            headers: Extra headers for this call's requests.
+            **kwargs: Inputs by parameter name; omitted ones take their defaults.
+
+        Returns:
+            A StreamJob (send, feed, close, iterate, result, cancel).
+
+        Raises:
+            InvalidAPIEndpointError: The endpoint does not stream its inputs.
+            EndpointError: Unknown api_name or fn_index.
+            ArgumentError: The arguments don't fit the endpoint.
+        """
+        from gradiox.streaming import StreamJob
+
+        run = self._prepare(args, kwargs, api_name, fn_index, headers, streamed=True)
+        stream = self._input_stream(run)
+        job = StreamJob(
+            run, self._portal, stream, self._connection, verbose=self.verbose,
+            space_id=self.space_id,
+        )  # fmt: skip
         self._portal.call_soon(run.start)
         return job
 

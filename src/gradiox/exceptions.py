@@ -24,6 +24,7 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     ├── EndpointError                  unknown api_name / fn_index (also ValueError)
     │   └── InvalidAPIEndpointError    the endpoint exists but cannot be called
     ├── ArgumentError                  arguments don't bind (also TypeError and ValueError)
+    ├── StreamClosedError              a chunk sent to a streaming job that takes no more input
     ├── ValidationError                the app's validator rejected the inputs (also ValueError)
     ├── AppError                       the app raised (also ValueError): message, title, duration
     ├── JobCancelledError              an AsyncJob was cancelled
@@ -87,6 +88,7 @@ __all__ = [
     "SpaceNotFoundError",
     "SpacePausedError",
     "SpaceTimeoutError",
+    "StreamClosedError",
     "TooManyRequestsError",
     "TransportError",
     "ValidationError",
@@ -229,6 +231,14 @@ class EndpointError(GradioxError, ValueError):
 
 class InvalidAPIEndpointError(EndpointError):
     """The endpoint exists in the app but cannot be called through the API."""
+
+
+class StreamClosedError(GradioxError):
+    """A chunk was sent to a streaming job that no longer takes input.
+
+    The stream was closed, reached the app's time limit, was cancelled, or failed. Its
+    outputs and result stay readable.
+    """
 
 
 class ArgumentError(GradioxError, TypeError, ValueError):

@@ -66,6 +66,7 @@ APP_FIXTURES: dict[str, tuple[str, bool]] = {
     "hidden_errors_url": ("hidden_errors_app.py", False),
     "auth_url": ("auth_app.py", True),  # /config answers 401 without login
     "fidelity_url": ("fidelity_app.py", False),
+    "streaming_url": ("streaming_app.py", False),
 }
 _ANY_STATUS_APPS = {app for app, any_status in APP_FIXTURES.values() if any_status}
 
@@ -273,6 +274,12 @@ def auth_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
 def fidelity_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
     """URL of ``tests/apps/fidelity_app.py`` (shared api_names, refused downloads, ...)."""
     return gradio_servers.get("fidelity_app.py", server_stem).url
+
+
+@pytest.fixture(scope="session")
+def streaming_url(gradio_servers: ServerRegistry, server_stem: str) -> str:
+    """URL of ``tests/apps/streaming_app.py`` (streamed image and audio inputs)."""
+    return gradio_servers.get("streaming_app.py", server_stem).url
 
 
 def _server_stem_of(item: pytest.Item) -> str | None:

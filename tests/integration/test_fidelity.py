@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from gradio_servers import SERVERS_DIR
-from helpers import run
+from tests.integration.helpers import run
 
 from gradiox import AsyncClient, Client, FileDownloadError
 from gradiox.exceptions import AuthenticationError, HTTPStatusError

@@ -18,7 +18,6 @@ import os
 import re
 import struct
 import urllib.parse
-import wave
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from gradio_servers import SERVER_VERSIONS, stem_version
+from tests.integration.helpers import write_wav
 
 from gradiox import AsyncClient, Client, handle_file
 from gradiox.exceptions import AppError, ArgumentError, AuthenticationError
@@ -136,15 +136,6 @@ def write_png(path: Path, seed: int, size: int = 16) -> Path:
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )  # fmt: skip
-    return path
-
-
-def write_wav(path: Path) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"".join(struct.pack("<h", (i * 97) % 20000 - 10000) for i in range(4000)))
     return path
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import struct
 import time
-import zlib
 from typing import TYPE_CHECKING
 
 import pytest
 from gradio_servers import stem_version
-from tests.integration.helpers import progress_indices, run
+from tests.integration.helpers import png, progress_indices, run
 
 import gradiox._engine.cancel
 from gradiox import AsyncClient, Client, Status, handle_file
@@ -52,18 +50,6 @@ def has_parameter_names(stem: str) -> bool:
 
 def has_cancel_route(stem: str) -> bool:
     return stem_version(stem) > (4, 29)
-
-
-def png(width: int, height: int) -> bytes:
-    """A red RGB PNG (the test process has no imaging library)."""
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
 
 
 @pytest.fixture(scope="session")

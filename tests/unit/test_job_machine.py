@@ -112,6 +112,16 @@ def test_streaming_message_does_not_crash() -> None:
     assert status.code is Status.ITERATING and out.data == [1]
 
 
+def test_streaming_outputs_are_full_values_never_diffs() -> None:
+    # Each chunk's answer replaces the previous one: applying it as a diff would corrupt it.
+    m = JobMachine(has_diffs=True)
+    feed(m, msg="process_streaming", success=True, output={"data": [["a"], "x"]})
+    _, out = feed(m, msg="process_streaming", success=True, output={"data": [["b"], "y"]})
+    assert out.data == [["b"], "y"]
+    (failed,) = feed(m, msg="process_streaming", success=True, output={"data": "no"})
+    assert isinstance(failed, Failed) and isinstance(failed.error, ProtocolError)
+
+
 def test_queue_full_and_unexpected_error() -> None:
     _, failed = feed(JobMachine(has_diffs=False), msg="queue_full")
     assert isinstance(failed.error, QueueError)

@@ -107,6 +107,8 @@ class JobRun:
         self.phase = "queue"
         self._watch: DeadlineWatch | None = None
         self._stopped_on_server: asyncio.Event | None = None
+        # Called on the loop with the event id once the server has the job (streaming).
+        self.on_joined: list[Callable[[str], None]] = []
 
     @property
     def is_over(self) -> bool:
@@ -130,6 +132,9 @@ class JobRun:
                 self.data = await self.files.upload_inputs(self.data, self.retry)
             self._enter("queue")
             await self.session.start(self)
+            if self.event_id is not None and not self.done:
+                for joined in self.on_joined:
+                    joined(self.event_id)
         except GradioxError as exc:
             self._finish(error=exc)
             return

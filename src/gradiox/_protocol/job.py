@@ -130,6 +130,17 @@ class JobMachine:
         status = self._status(Status.ITERATING, now, success=m.get("success"))
         return [status, Output(data)]
 
+    def _on_streaming(self, m: Message, now: datetime) -> list[JobEvent]:
+        """The output of one input chunk of a streaming job: full values, never diffs."""
+        output = m.get("output")
+        if not m.get("success", True) or not isinstance(output, dict) or "error" in output:
+            return self._fail(_app_error(output, m))
+        data = output.get("data")
+        if not isinstance(data, list):
+            return self._fail(ProtocolError(f"Streaming output data is not a list: {data!r}"))
+        self._last_data = list(data)
+        return [self._status(Status.ITERATING, now, success=True), Output(list(data))]
+
     def _on_completed(self, m: Message, now: datetime) -> list[JobEvent]:
         output = m.get("output")
         success = bool(m.get("success"))
@@ -205,7 +216,7 @@ _HANDLERS = {
     "progress": JobMachine._on_progress,
     "log": JobMachine._on_log,
     "process_generating": JobMachine._on_generating,
-    "process_streaming": JobMachine._on_generating,
+    "process_streaming": JobMachine._on_streaming,
     "process_completed": JobMachine._on_completed,
     "queue_full": JobMachine._on_queue_full,
     "unexpected_error": JobMachine._on_unexpected,

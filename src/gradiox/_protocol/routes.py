@@ -134,6 +134,14 @@ class Routes:
                 break
         return base + "queue/join"
 
+    def stream_chunk(self, event_id: str) -> str:
+        """``POST`` (a join's body): the next input chunk of a streaming job (5.0+)."""
+        return f"{self.api_base}stream/{event_id}"
+
+    def stream_close(self, event_id: str) -> str:
+        """``POST``: no more input chunks for a streaming job; it then completes (5.0+)."""
+        return f"{self.api_base}stream/{event_id}/close"
+
     def heartbeat(self, session_hash: str) -> str:
         """``GET``: the stream that keeps a session alive (4.25+ apps that ask for it)."""
         return f"{self.api_base}heartbeat/{session_hash}"
