@@ -10,6 +10,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+import pytest
 from cli_helpers import assert_one_error_line, cli_env, gradiox
 
 if TYPE_CHECKING:
@@ -63,24 +64,21 @@ def test_batch_resumes_after_a_crash(cli_url: str, tmp_path: Path) -> None:
     assert sorted(indices) == list(range(6))  # nothing done before the crash ran again
 
 
-def test_batch_usage_errors(cli_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("lines", "endpoint", "fragment"),
+    [
+        (None, "/shout", "No such file"),
+        ('["ok"]\n{"text": \n', "/shout", "line 2 is not valid JSON"),
+        ("3\n", "/shout", "line 1 must be a JSON object"),
+        ('["x"]\n', "/nope", "/shout"),
+    ],
+)
+def test_batch_usage_errors(
+    cli_url: str, tmp_path: Path, lines: str | None, endpoint: str, fragment: str
+) -> None:
+    items = tmp_path / "items.jsonl"
+    if lines is not None:
+        items.write_text(lines)
     out = str(tmp_path / "out.jsonl")
-    missing = gradiox("batch", cli_url, "/shout", "--input", str(tmp_path / "no"), "--output", out)
-    assert_one_error_line(missing, 2, "No such file")
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text('["ok"]\n{"text": \n')
-    assert_one_error_line(
-        gradiox("batch", cli_url, "/shout", "--input", str(bad), "--output", out),
-        2, "line 2 is not valid JSON",
-    )  # fmt: skip
-    scalar = tmp_path / "scalar.jsonl"
-    scalar.write_text("3\n")
-    assert_one_error_line(
-        gradiox("batch", cli_url, "/shout", "--input", str(scalar), "--output", out),
-        2, "line 1 must be a JSON object",
-    )  # fmt: skip
-    good = tmp_path / "good.jsonl"
-    good.write_text('["x"]\n')
-    assert_one_error_line(
-        gradiox("batch", cli_url, "/nope", "--input", str(good), "--output", out), 2, "/shout"
-    )
+    run = gradiox("batch", cli_url, endpoint, "--input", str(items), "--output", out)
+    assert_one_error_line(run, 2, fragment)

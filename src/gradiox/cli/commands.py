@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from gradiox.cli.errors import EXIT_OK, EXIT_USAGE, exit_code, report
@@ -22,9 +23,9 @@ from gradiox.exceptions import DeadlineExceededError
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Awaitable, Callable, Coroutine, Mapping
+    from collections.abc import Callable, Coroutine, Mapping
 
-    from gradiox.async_client import AsyncClient, AsyncJob
+    from gradiox.async_client import AsyncClient
 
 __all__ = ["batch", "guarded", "info", "make_client", "mcp", "predict", "return_labels"]
 
@@ -53,6 +54,11 @@ def make_client(args: argparse.Namespace) -> AsyncClient:
     from gradiox.async_client import AsyncClient
 
     options: dict[str, Any] = {}
+    seconds = getattr(args, "timeout", None)
+    if seconds is not None:
+        from gradiox._timeouts import Timeout
+
+        options["timeout"] = Timeout(connect=seconds)
     download = getattr(args, "download_files", None)
     if download is not None:
         options["download_files"] = False if download == "False" else download
@@ -66,30 +72,12 @@ def make_client(args: argparse.Namespace) -> AsyncClient:
     )
 
 
-class Deadline:
-    """The ``--timeout`` budget shared by the connection and the call."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self._end = None if seconds is None else asyncio.get_running_loop().time() + seconds
-
-    async def run(self, awaitable: Awaitable[Any], job: AsyncJob | None = None) -> Any:
-        """Await ``awaitable`` within the remaining time; cancel ``job`` if it runs out."""
-        if self._end is None or self.seconds is None:
-            return await awaitable
-        remaining = max(0.0, self._end - asyncio.get_running_loop().time())
-        try:
-            return await asyncio.wait_for(awaitable, remaining)
-        except asyncio.TimeoutError:
-            if job is not None:
-                await job.cancel()
-            what = "no result" if job is not None else "could not connect"
-            raise DeadlineExceededError(
-                f"{what} within --timeout {self.seconds:g} s"
-                + (" (the job was cancelled)" if job is not None else ""),
-                phase="total",
-                seconds=self.seconds,
-            ) from None
+def cli_deadline(error: DeadlineExceededError, seconds: float) -> DeadlineExceededError:
+    """The engine's deadline error, worded for ``--timeout`` instead of ``Timeout(...)``."""
+    what = str(error).split(" Allow more time", 1)[0]
+    return DeadlineExceededError(
+        f"--timeout {seconds:g} s ran out: {what}", phase=error.phase, seconds=seconds
+    )
 
 
 def info(args: argparse.Namespace) -> int:
@@ -121,29 +109,47 @@ def predict(args: argparse.Namespace) -> int:
     async def run(progress: _Progress) -> None:
         positional, keywords = split_payload(load_payload(args.payload))
         api_name, fn_index = endpoint_target(args.endpoint)
-        deadline = Deadline(args.timeout)
+        started = time.monotonic()
         client = make_client(args)
         try:
-            await deadline.run(client.connect())
-            progress.connected = True
-            described = client.view_api(print_info=False, return_format="dict")
-            assert isinstance(described, dict)
-            labels = return_labels(described, api_name, fn_index)
-            job = client.submit(*positional, api_name=api_name, fn_index=fn_index, **keywords)
-            if args.stream:
-                from gradiox.cli.stream import follow
-
-                await deadline.run(follow(job, labels, _emit), job)
-            result = await deadline.run(job.result(), job)
-            named = name_outputs(labels, result)
-            if args.stream:
-                _emit(json.dumps({"type": "result", "data": named}))
-            else:
-                _emit(json.dumps(named, indent=2))
+            try:
+                await client.connect()
+                progress.connected = True
+                caller = client
+                if args.timeout is not None:  # what is left of --timeout, for the call
+                    left = max(args.timeout - (time.monotonic() - started), 0.001)
+                    caller = client.with_options(timeout=left)
+                await _call(args, caller, api_name, fn_index, positional, keywords)
+            except DeadlineExceededError as exc:
+                raise cli_deadline(exc, args.timeout) from exc
         finally:
             await client.aclose()
 
     return guarded(args, run)
+
+
+async def _call(
+    args: argparse.Namespace,
+    client: AsyncClient,
+    api_name: str | None,
+    fn_index: int | None,
+    positional: list[Any],
+    keywords: dict[str, Any],
+) -> None:
+    """Submit the call, stream its updates if asked, and print the result."""
+    described = client.view_api(print_info=False, return_format="dict")
+    assert isinstance(described, dict)
+    labels = return_labels(described, api_name, fn_index)
+    job = client.submit(*positional, api_name=api_name, fn_index=fn_index, **keywords)
+    if args.stream:
+        from gradiox.cli.stream import follow
+
+        await follow(job, labels, _emit)
+    named = name_outputs(labels, await job.result())
+    if args.stream:
+        _emit(json.dumps({"type": "result", "data": named}))
+    else:
+        _emit(json.dumps(named, indent=2))
 
 
 def return_labels(
