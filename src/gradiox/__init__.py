@@ -26,6 +26,7 @@ from gradiox.exceptions import (
     NotAGradioAppError,
     ProtocolError,
     QueueError,
+    ReplicaMismatchError,
     SessionLostError,
     SpaceError,
     StreamClosedError,
@@ -41,17 +42,20 @@ if TYPE_CHECKING:
     from gradiox.async_client import AsyncClient, AsyncJob
     from gradiox.client import Client, Job
     from gradiox.exceptions import FileDownloadError
+    from gradiox.pool import AsyncPool, Pool
 
 # The clients pull in the engine (asyncio, httpx); load them on first use so that
 # ``import gradiox`` stays cheap for code that only needs the types or handle_file.
 _LAZY = {
     "AsyncClient": "gradiox.async_client",
     "AsyncJob": "gradiox.async_client",
+    "AsyncPool": "gradiox.pool",
     "BatchProgress": "gradiox._batch.progress",
     "BatchResult": "gradiox._batch.run",
     "Client": "gradiox.client",
     "FileDownloadError": "gradiox.exceptions",
     "Job": "gradiox.client",
+    "Pool": "gradiox.pool",
     "read_checkpoint": "gradiox._batch.checkpoint",
 }
 
@@ -76,6 +80,7 @@ __all__ = [
     "ArgumentError",
     "AsyncClient",
     "AsyncJob",
+    "AsyncPool",
     "AuthenticationError",
     "BatchProgress",
     "BatchResult",
@@ -91,9 +96,11 @@ __all__ = [
     "Job",
     "NotAGradioAppError",
     "OutputUpdate",
+    "Pool",
     "ProgressUnit",
     "ProtocolError",
     "QueueError",
+    "ReplicaMismatchError",
     "SessionLostError",
     "SpaceError",
     "Status",

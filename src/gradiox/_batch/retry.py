@@ -19,6 +19,7 @@ import httpx
 from gradiox.exceptions import (
     ConnectionLostError,
     HTTPStatusError,
+    ProtocolError,
     QueueError,
     SessionLostError,
     TooManyRequestsError,
@@ -54,7 +55,7 @@ def never_ran(error: BaseException, run: JobRun | None) -> bool:
 
 def may_have_run_elsewhere(error: BaseException) -> bool:
     """True for failures of the connection or the server, not of the app or the input."""
-    return isinstance(error, (TransportError, SessionLostError)) or (
+    return isinstance(error, (TransportError, SessionLostError, ProtocolError)) or (
         isinstance(error, HTTPStatusError) and error.status_code >= 500
     )
 

@@ -69,6 +69,7 @@ class MapOptions:
     max_retries: int = MAX_RETRIES
     resubmit: bool = False
     checkpoint: Path | None = None
+    retry_refused: bool = False
 
 
 def map_options(
@@ -79,6 +80,8 @@ def map_options(
     max_retries: int,
     resubmit: bool,
     checkpoint: str | os.PathLike[str] | None,
+    *,
+    retry_refused: bool = False,
 ) -> MapOptions:
     """Check ``map()``'s arguments.
 
@@ -99,6 +102,7 @@ def map_options(
         max_retries=max_retries,
         resubmit=resubmit,
         checkpoint=Path(checkpoint) if checkpoint is not None else None,
+        retry_refused=retry_refused,
     )
 
 
@@ -216,7 +220,7 @@ class BatchRun:
                         index, item, run.result, None, attempts, time.monotonic() - started
                     )
             if attempts > self.options.max_retries or not may_retry(
-                error, run, self.options.resubmit
+                error, run, self.options.resubmit, after_refusal=self.options.retry_refused
             ):
                 return BatchResult(index, item, None, error, attempts, time.monotonic() - started)
             await asyncio.sleep(backoff(attempts, error))

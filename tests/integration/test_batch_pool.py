@@ -1,0 +1,97 @@
+"""``Pool``/``AsyncPool`` against real Gradio 6 replicas: routing, API check, losing a replica."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from gradiox import AsyncPool, Pool
+from gradiox.exceptions import EndpointError, ReplicaMismatchError
+
+if TYPE_CHECKING:
+    from conftest import ServerRegistry
+
+from gradio_servers import APPS_DIR, spawn_app
+from helpers import run
+
+STEM = "gradio-6.31.0"
+
+
+@pytest.fixture(scope="module")
+def replica_urls(gradio_servers: ServerRegistry) -> list[str]:
+    return [gradio_servers.get("replica_app.py", STEM, env={"REPLICA": name}).url for name in "ab"]
+
+
+def test_pool_spreads_jobs_and_maps(replica_urls: list[str]) -> None:
+    with Pool(replica_urls) as pool:
+        assert pool.predict(4, api_name="/double") == 8
+        assert pool.submit(5, api_name="/double").result(30) == 10
+        records = list(pool.map(range(200), api_name="/double", progress=False))
+        assert [r.output for r in records] == [2 * i for i in range(200)]
+        jobs = [r["jobs"] for r in pool.replicas]
+        assert min(jobs) >= 50, jobs  # both replicas did a fair share
+        with pytest.raises(EndpointError, match="/nope"):
+            pool.map(range(3), api_name="/nope")
+
+
+def test_pool_refuses_different_apps(
+    replica_urls: list[str], gradio_servers: ServerRegistry
+) -> None:
+    other = gradio_servers.get("core_app.py", STEM).url
+
+    async def main() -> None:
+        async with AsyncPool([replica_urls[0], other]):
+            pass
+
+    with pytest.raises(ReplicaMismatchError) as caught:
+        run(main())
+    message = str(caught.value)
+    assert other in message and "lacks /double;" in message
+    assert "has extra /add" in message
+
+
+def test_pool_loses_nothing_when_a_replica_dies(replica_urls: list[str]) -> None:
+    """Three replicas; one is SIGKILLed mid-batch. Every item ends correct, exactly once."""
+    doomed = spawn_app(APPS_DIR / "replica_app.py", STEM, env={"REPLICA": "doomed"})
+    try:
+        doomed.wait_ready(120)
+        count = 600
+        done = threading.Event()
+        records: list[Any] = []
+
+        def on_progress(progress: Any) -> None:
+            if progress.done >= count // 3:
+                done.set()
+
+        def killer() -> None:
+            done.wait(120)
+            doomed.process.send_signal(signal.SIGKILL)
+
+        thread = threading.Thread(target=killer)
+        thread.start()
+        urls = [*replica_urls, doomed.url]
+        with Pool(urls, resubmit_lost_jobs=True, probe_interval=0.2) as pool:
+            started = time.monotonic()
+            records = list(
+                pool.map(
+                    range(count), api_name="/double", concurrency=24, on_progress=on_progress,
+                    progress=False,
+                )
+            )  # fmt: skip
+            elapsed = time.monotonic() - started
+            state = {r["src"]: r for r in pool.replicas}
+        thread.join(10)
+        assert done.is_set()
+        assert [r.index for r in records] == list(range(count))
+        failed = [r for r in records if not r.ok]
+        assert not failed, failed[:3]
+        assert all(r.output == 2 * r.index for r in records)
+        assert not state[doomed.url]["up"], "the dead replica is still in rotation"
+        assert state[doomed.url]["jobs"] >= 20
+        print(f"{count} items in {elapsed:.1f}s; moved: {sum(r.attempts > 1 for r in records)}")
+    finally:
+        doomed.stop()
