@@ -252,6 +252,29 @@ class ClientCore(OptionsHolder):
             return text
         return None
 
+    def add_zero_gpu_headers(self, headers: dict[str, str]) -> dict[str, str]:
+        """Forward the ZeroGPU ``x-ip-token`` of the current Gradio request to a Space.
+
+        Call it inside an event handler of a Gradio app that calls a ZeroGPU Space, so the
+        Space counts the GPU quota of the app's user instead of the app's. Outside a Gradio
+        request (or for a URL that is not a Space) ``headers`` come back unchanged.
+
+        Args:
+            headers: The headers to pass to ``predict()``/``submit()``; updated in place.
+
+        Returns:
+            ``headers``.
+
+        Example:
+            >>> client.predict("hi", api_name="/chat", headers=client.add_zero_gpu_headers({}))
+        """
+        if not self.space_id:
+            return headers
+        token = current_ip_token()
+        if token is not None:
+            headers["x-ip-token"] = token
+        return headers
+
     def __repr__(self) -> str:
         try:
             return str(self.view_api(print_info=False, return_format="str"))
@@ -272,3 +295,69 @@ def as_callbacks(
     if not callbacks:
         return []
     return callbacks if isinstance(callbacks, list) else [callbacks]
+
+
+def current_ip_token() -> str | None:
+    """The ``x-ip-token`` header of the Gradio request being handled, if any.
+
+    Gradio keeps the request of the running event in a context variable; gradio is only
+    looked at if the process has already imported it (gradiox never imports it).
+    """
+    import sys
+
+    context = sys.modules.get("gradio.context")
+    local = getattr(context, "LocalContext", None)
+    request = getattr(local, "request", None)
+    current = request.get(None) if request is not None else None
+    headers = getattr(current, "headers", None)
+    if headers is None:
+        return None
+    try:
+        token = headers.get("x-ip-token")
+    except (AttributeError, TypeError):
+        return None
+    return token if isinstance(token, str) else None
+
+
+async def duplicate_to_space_id(
+    from_id: str,
+    *,
+    to_id: str | None,
+    token: str | None,
+    private: bool,
+    hardware: str | None,
+    secrets: dict[str, str] | None,
+    sleep_timeout: int,
+    verbose: bool,
+    httpx_kwargs: dict[str, Any] | None,
+    ssl_verify: bool = True,
+) -> str:
+    """Duplicate ``from_id`` for the token's user (or reuse their copy); return its id."""
+    from gradiox._engine.duplicate import duplicate_space
+    from gradiox._engine.http import HttpSession
+    from gradiox._spaces import implicit_token
+    from gradiox.exceptions import SpaceDuplicationError
+
+    token = token or implicit_token()
+    if not token:
+        raise SpaceDuplicationError(
+            "Duplicating a Space needs a Hugging Face token with write access: pass "
+            "token='hf_...', set HF_TOKEN, or log in with `hf auth login`."
+        )
+    options = dict(httpx_kwargs or {})
+    options.pop("cookies", None)
+    http = HttpSession(headers={}, verify=ssl_verify, httpx_kwargs=options)
+    try:
+        return await duplicate_space(
+            http,
+            from_id,
+            to_id=to_id,
+            token=token,
+            private=private,
+            hardware=hardware,
+            secrets=secrets,
+            sleep_timeout=sleep_timeout,
+            report=print if verbose else (lambda _message: None),
+        )
+    finally:
+        await http.aclose()

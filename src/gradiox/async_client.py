@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, Literal
 
-from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
+from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks, duplicate_to_space_id
 from gradiox._options import DEFAULT_MAX_RETRIES
 from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE
 from gradiox.exceptions import DeadlineExceededError
@@ -210,6 +210,33 @@ class AsyncClient(ClientCore):
         conn, self._conn = self._conn, None
         if conn is not None:
             await conn.aclose()
+
+    @classmethod
+    async def duplicate(
+        cls,
+        from_id: str,
+        to_id: str | None = None,
+        token: str | None = None,
+        private: bool = True,
+        hardware: str | None = None,
+        secrets: dict[str, str] | None = None,
+        sleep_timeout: int = 5,
+        max_workers: int = 40,
+        verbose: bool = True,
+        **kwargs: Any,
+    ) -> AsyncClient:
+        """Duplicate a Space to your account (or reuse your copy) and connect to it.
+
+        Arguments and errors as for ``Client.duplicate``; returns a connected AsyncClient.
+        """
+        space_id = await duplicate_to_space_id(
+            from_id, to_id=to_id, token=token, private=private, hardware=hardware,
+            secrets=secrets, sleep_timeout=sleep_timeout, verbose=verbose,
+            httpx_kwargs=kwargs.get("httpx_kwargs"), ssl_verify=kwargs.get("ssl_verify", True),
+        )  # fmt: skip
+        return await cls.create(
+            space_id, token=token, max_workers=max_workers, verbose=verbose, **kwargs
+        )
 
     def submit(
         self,

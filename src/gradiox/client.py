@@ -11,7 +11,7 @@ import contextlib
 import threading
 from typing import TYPE_CHECKING, Any, Literal
 
-from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks
+from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks, duplicate_to_space_id
 from gradiox._engine.jobs import STOP_GRACE
 from gradiox._options import DEFAULT_MAX_RETRIES
 from gradiox._protocol.api_info import EndpointInfo
@@ -107,6 +107,54 @@ class Client(ClientCore):
         self._close_lock = threading.Lock()
         self._portal = _portal.get_portal()
         self._connected(self._portal.run(self._connect()))
+
+    @classmethod
+    def duplicate(
+        cls,
+        from_id: str,
+        to_id: str | None = None,
+        token: str | None = None,
+        private: bool = True,
+        hardware: str | None = None,
+        secrets: dict[str, str] | None = None,
+        sleep_timeout: int = 5,
+        max_workers: int = 40,
+        verbose: bool = True,
+        **kwargs: Any,
+    ) -> Client:
+        """Duplicate a Hugging Face Space to your account (or reuse your copy) and connect.
+
+        Same behaviour as gradio_client: the copy is named ``<your user>/<name of
+        from_id>`` (or ``to_id``'s name), private by default, with ``from_id``'s hardware
+        unless ``hardware`` says otherwise; ``secrets`` are set only when it is created;
+        on upgraded hardware the Space sleeps after ``sleep_timeout`` idle minutes. Talks
+        to the Hub's HTTP API (``HF_ENDPOINT``); ``huggingface_hub`` is not needed.
+
+        Args:
+            from_id: The Space to duplicate, "owner/name".
+            to_id: The new Space's name ("name" or "you/name").
+            token: A token with write access (default: ``HF_TOKEN`` or the saved token).
+            private: Make a new duplicate private.
+            hardware: Hardware flavor, e.g. "t4-small" (default: the original's).
+            secrets: Secrets to set on a new duplicate.
+            sleep_timeout: Minutes of inactivity before an upgraded Space sleeps.
+            max_workers: Passed to the client.
+            verbose: Print what happens.
+            **kwargs: More client options (``httpx_kwargs``, ``download_files``, ...).
+
+        Raises:
+            SpaceNotFoundError: ``from_id`` does not exist or the token cannot read it.
+            SpaceDuplicationError: No token, or the Hub refused a step.
+        """
+        space_id = _portal.get_portal().run(
+            duplicate_to_space_id(
+                from_id, to_id=to_id, token=token, private=private, hardware=hardware,
+                secrets=secrets, sleep_timeout=sleep_timeout, verbose=verbose,
+                httpx_kwargs=kwargs.get("httpx_kwargs"),
+                ssl_verify=kwargs.get("ssl_verify", True),
+            )
+        )  # fmt: skip
+        return cls(space_id, token=token, max_workers=max_workers, verbose=verbose, **kwargs)
 
     def submit(
         self,

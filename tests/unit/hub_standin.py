@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.server
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,10 @@ class StandinSpace:
     config_failures: int = 0
     runtime_polls: int = 0
     wake_requests: int = 0
+    hardware: str = "cpu-basic"
+    secrets: dict[str, str] = field(default_factory=dict)
+    sleep_seconds: int | None = None
+    duplicated_from: str | None = None
 
     @property
     def stage(self) -> str:
@@ -59,7 +64,7 @@ class StandinSpace:
         return stage
 
     def runtime(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"stage": self.stage, "hardware": {"current": "cpu-basic"}}
+        body: dict[str, Any] = {"stage": self.stage, "hardware": {"current": self.hardware}}
         if self.error_message:
             body["errorMessage"] = self.error_message
         return body
@@ -74,8 +79,9 @@ class HubStandin:
         redirects: Hub paths that answer with a redirect to the given URL.
     """
 
-    def __init__(self, hub: str = "http://hub.test") -> None:
+    def __init__(self, hub: str = "http://hub.test", user: str = "me") -> None:
         self.hub = hub
+        self.user = user
         self.spaces: dict[str, StandinSpace] = {}
         self.requests: list[httpx.Request] = []
         self.redirects: dict[str, str] = {}
@@ -117,6 +123,8 @@ class HubStandin:
         path = request.url.path
         if path in self.redirects:
             return httpx.Response(307, headers={"location": self.redirects[path]})
+        if request.method == "POST" or path == "/api/whoami-v2":
+            return self._hub_account(request)
         prefix = "/api/spaces/"
         if request.method != "GET" or not path.startswith(prefix):
             return httpx.Response(404, json={"error": "Not Found"})
@@ -148,6 +156,43 @@ class HubStandin:
             info["runtime"] = space.runtime()
             space.next_stage()
         return httpx.Response(200, json=info)
+
+    def _hub_account(self, request: httpx.Request) -> httpx.Response:
+        """``whoami-v2`` and the write API of the caller's Spaces (duplicate and settings)."""
+        given = request.headers.get("authorization") or ""
+        if not given.startswith("Bearer hf_") or given.startswith("Bearer hf_invalid"):
+            return httpx.Response(401, json={"error": "Invalid credentials"})
+        path = request.url.path
+        if path == "/api/whoami-v2" and request.method == "GET":
+            return httpx.Response(200, json={"name": self.user, "type": "user"})
+        body = json.loads(request.content or b"{}")
+        parts = path.removeprefix("/api/spaces/").split("/")
+        space_id, action = "/".join(parts[:2]), "/".join(parts[2:])
+        space = self.spaces.get(space_id)
+        if space is None:
+            return httpx.Response(404, json={"error": "Repository not found"})
+        if action == "duplicate":
+            new_id = body["repository"]
+            if new_id in self.spaces:
+                return httpx.Response(409, json={"error": "You already created this space repo"})
+            copy = self.add(
+                new_id,
+                token=given.removeprefix("Bearer ") if body.get("private") else None,
+                hardware=space.hardware,
+                duplicated_from=space_id,
+            )
+            return httpx.Response(200, json={"url": f"{self.hub}/spaces/{copy.space_id}"})
+        if not space_id.startswith(self.user + "/"):
+            return httpx.Response(403, json={"error": "You don't have the rights"})
+        if action == "secrets":
+            space.secrets[body["key"]] = body["value"]
+        elif action == "hardware":
+            space.hardware = body["flavor"]
+        elif action == "sleeptime":
+            space.sleep_seconds = body["seconds"]
+        else:
+            return httpx.Response(404, json={"error": "Not Found"})
+        return httpx.Response(200, json={})
 
     # -- a Space's host --------------------------------------------------------------------------
 
