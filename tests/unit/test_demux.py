@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gradiox._protocol.demux import Demux
-from gradiox._protocol.messages import message_from_dict, parse_message
+from gradiox._protocol.messages import MessageKind, message_from_dict, parse_message
 from gradiox.exceptions import ProtocolError
 
 
@@ -44,4 +44,4 @@ def test_parse_message_rejects_garbage() -> None:
         parse_message("{not json")
     with pytest.raises(ProtocolError, match="'msg'"):
         parse_message('{"event_id": "x"}')
-    assert parse_message('{"msg": "heartbeat", "event_id": null}').kind == "heartbeat"
+    assert parse_message('{"msg": "heartbeat", "event_id": null}').kind is MessageKind.HEARTBEAT

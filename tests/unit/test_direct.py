@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from gradiox._protocol.direct import direct_message
+from gradiox._protocol.messages import MessageKind
 from gradiox.exceptions import ProtocolError
 
 
 def test_success_becomes_a_completion() -> None:
     message = direct_message(200, {"data": [3.0], "is_generating": False})
-    assert message is not None and message.kind == "process_completed"
-    assert message.get("success") is True and message.get("output") == {
+    assert message is not None and message.kind is MessageKind.PROCESS_COMPLETED
+    assert message.success is True and message.output == {
         "data": [3.0],
         "is_generating": False,
     }
@@ -19,8 +20,8 @@ def test_success_becomes_a_completion() -> None:
 
 def test_app_error_becomes_a_failed_completion() -> None:
     message = direct_message(500, {"error": "'boom'"})
-    assert message is not None and message.get("success") is False
-    assert message.get("output") == {"error": "'boom'"}
+    assert message is not None and message.success is False
+    assert message.output == {"error": "'boom'"}
 
 
 @pytest.mark.parametrize(("status", "body"), [(500, None), (500, "Internal"), (404, {"detail": 1})])

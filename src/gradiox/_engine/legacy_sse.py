@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.http import expect_event_stream, raise_for_status
 from gradiox._engine.per_job import PerJobTransport
-from gradiox._protocol.messages import parse_message
+from gradiox._protocol.messages import MessageKind, parse_message
 from gradiox._protocol.routes import send_data_body
 from gradiox._protocol.sse import SSEDecoder
 
@@ -35,9 +35,9 @@ class LegacySSETransport(PerJobTransport):
             async for chunk in response.aiter_bytes():
                 for event in decoder.feed(chunk):
                     message = parse_message(event.data)
-                    if message.kind == "heartbeat":
+                    if message.kind is MessageKind.HEARTBEAT:
                         continue
-                    if message.kind == "send_data":
+                    if message.kind is MessageKind.SEND_DATA:
                         run.set_event_id(message.event_id)
                         await self._send_data(run, data, message.event_id)
                     await self.deliver(run, message)

@@ -22,7 +22,7 @@ from gradiox._engine.http import (
     retry_after,
 )
 from gradiox._protocol.demux import Demux
-from gradiox._protocol.messages import Message, parse_message
+from gradiox._protocol.messages import Message, MessageKind, parse_message
 from gradiox._protocol.replies import join_event_id, join_refusal, stream_error
 from gradiox._protocol.routes import cancel_body, join_body
 from gradiox._protocol.sse import SSEDecoder
@@ -208,12 +208,12 @@ class Session:
     def _dispatch(self, message: Message) -> bool:
         """Route one message; return True if the stream is over."""
         kind = message.kind
-        if kind == "heartbeat":
+        if kind is MessageKind.HEARTBEAT:
             return False
-        if kind == "close_stream":
+        if kind is MessageKind.CLOSE_STREAM:
             return True
         if message.event_id is None:
-            if kind == "unexpected_error":
+            if kind is MessageKind.UNEXPECTED_ERROR:
                 self._fail_all(stream_error(message))
                 return True
             return False

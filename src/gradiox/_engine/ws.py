@@ -15,7 +15,6 @@ import httpx
 
 from gradiox._engine.per_job import PerJobTransport
 from gradiox._protocol.legacy_files import component_types
-from gradiox._protocol.messages import Message
 from gradiox._protocol.ws import WsConversation
 from gradiox.exceptions import (
     AuthenticationError,
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from gradiox._engine.http import HttpSession
     from gradiox._engine.legacy_files import LegacyFileTransfer
     from gradiox._engine.transport import QueuedJob
+    from gradiox._protocol.messages import Message
 
 __all__ = ["WsTransport"]
 
@@ -69,12 +69,11 @@ class WsTransport(PerJobTransport):
 
     async def deliver(self, run: QueuedJob, message: Message) -> None:
         """Convert 3.x output files, then hand the message to the job."""
-        output = message.get("output")
-        if isinstance(output, dict) and isinstance(output.get("data"), list):
+        output = message.output
+        if output is not None and isinstance(output.get("data"), list):
             types = component_types(self.app.config, run.endpoint.dependency.get("outputs", []))
             data = await self.files.decode_outputs(types, output["data"])
-            body = {**message.body, "output": {**output, "data": data}}
-            message = Message(message.kind, message.event_id, body)
+            message = message.with_output_data(data)
         run.on_message(message)
 
     async def follow(self, run: QueuedJob, data: list[Any]) -> bool:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradiox._protocol.messages import Message, message_from_dict
+from gradiox._protocol.messages import Message, MessageKind, message_from_dict
 from gradiox.exceptions import ProtocolError
 
 __all__ = ["direct_message"]
+
+_COMPLETED = MessageKind.PROCESS_COMPLETED.value
 
 
 def direct_message(status_code: int, body: Any) -> Message | None:
@@ -34,8 +36,8 @@ def direct_message(status_code: int, body: Any) -> Message | None:
     if status_code == 200:
         if not isinstance(body, dict):
             raise ProtocolError(f"The direct route answered without an output: {body!r:.200}")
-        return message_from_dict({"msg": "process_completed", "output": body, "success": True})
+        return message_from_dict({"msg": _COMPLETED, "output": body, "success": True})
     if status_code == 500 and isinstance(body, dict) and "error" in body:
         # The app raised: the body is the error payload the queue would have sent.
-        return message_from_dict({"msg": "process_completed", "output": body, "success": False})
+        return message_from_dict({"msg": _COMPLETED, "output": body, "success": False})
     return None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gradiox._protocol.diff import apply_diff
+from gradiox._protocol.messages import MessageKind
 from gradiox._types import ProgressUnit, Status, StatusUpdate
 from gradiox.exceptions import AppError, GradioxError, ProtocolError, QueueError
 
@@ -102,38 +103,37 @@ class JobMachine:
             self._status(
                 Status.IN_QUEUE,
                 now,
-                rank=m.get("rank"),
-                queue_size=m.get("queue_size"),
-                eta=m.get("rank_eta"),
+                rank=m.rank,
+                queue_size=m.queue_size,
+                eta=m.rank_eta,
             )
         ]
 
     def _on_simple(self, m: Message, now: datetime) -> list[JobEvent]:
-        return [self._status(Status.msg_to_status(m.kind), now)]
+        return [self._status(Status.msg_to_status(m.kind.value), now)]
 
     def _on_progress(self, m: Message, now: datetime) -> list[JobEvent]:
-        units = m.get("progress_data") or []
-        data = ProgressUnit.from_msg([u for u in units if isinstance(u, dict)])
+        data = ProgressUnit.from_msg(m.progress_data)
         return [self._status(Status.PROGRESS, now, progress_data=data)]
 
     def _on_log(self, m: Message, now: datetime) -> list[JobEvent]:
-        return [self._status(Status.LOG, now, log=(m.get("log"), m.get("level")))]
+        return [self._status(Status.LOG, now, log=m.log)]
 
     def _on_generating(self, m: Message, now: datetime) -> list[JobEvent]:
-        output = m.get("output")
-        if not m.get("success", True) or not isinstance(output, dict) or "error" in output:
+        output = m.output
+        if not m.succeeded(default=True) or output is None or "error" in output:
             return self._fail(_app_error(output, m))
         try:
             data = self._merge(output.get("data"))
         except ProtocolError as exc:
             return self._fail(exc)
-        status = self._status(Status.ITERATING, now, success=m.get("success"))
+        status = self._status(Status.ITERATING, now, success=m.success)
         return [status, Output(data)]
 
     def _on_streaming(self, m: Message, now: datetime) -> list[JobEvent]:
         """The output of one input chunk of a streaming job: full values, never diffs."""
-        output = m.get("output")
-        if not m.get("success", True) or not isinstance(output, dict) or "error" in output:
+        output = m.output
+        if not m.succeeded(default=True) or output is None or "error" in output:
             return self._fail(_app_error(output, m))
         data = output.get("data")
         if not isinstance(data, list):
@@ -142,9 +142,9 @@ class JobMachine:
         return [self._status(Status.ITERATING, now, success=True), Output(list(data))]
 
     def _on_completed(self, m: Message, now: datetime) -> list[JobEvent]:
-        output = m.get("output")
-        success = bool(m.get("success"))
-        if not isinstance(output, dict):
+        output = m.output
+        success = m.succeeded(default=False)
+        if output is None:
             return self._fail(ProtocolError(f"Completion message without output: {m.body!r}"))
         if not success or "error" in output:
             return self._fail(_app_error(output, m))
@@ -162,7 +162,7 @@ class JobMachine:
         return [status, *self._fail(QueueError("Queue is full! Please try again."))]
 
     def _on_unexpected(self, m: Message, now: datetime) -> list[JobEvent]:
-        text = m.get("message") or "unknown error"
+        text = m.text or "unknown error"
         if text == "Server stopped unexpectedly.":
             return self._fail(ProtocolError("The Gradio server stopped while the job was running."))
         return self._fail(ProtocolError(f"The server reported an unexpected error: {text}"))
@@ -188,11 +188,11 @@ class JobMachine:
         return list(data)
 
 
-def _app_error(output: Any, m: Message) -> AppError:
-    if not isinstance(output, dict):
+def _app_error(output: dict[str, Any] | None, m: Message) -> AppError:
+    if output is None:
         output = {}
     message = output.get("error")
-    title = output.get("title") or m.get("title") or "Error"
+    title = output.get("title") or m.title or "Error"
     duration = output.get("duration", 10)
     visible = output.get("visible", True)
     return AppError(
@@ -205,19 +205,25 @@ def _app_error(output: Any, m: Message) -> AppError:
 
 # Messages the server sends only once a job's function is running.
 _RUNNING_KINDS = frozenset(
-    {"process_starts", "progress", "log", "process_generating", "process_streaming"}
+    {
+        MessageKind.PROCESS_STARTS,
+        MessageKind.PROGRESS,
+        MessageKind.LOG,
+        MessageKind.PROCESS_GENERATING,
+        MessageKind.PROCESS_STREAMING,
+    }
 )
 
 _HANDLERS = {
-    "estimation": JobMachine._on_estimation,
-    "send_hash": JobMachine._on_simple,
-    "send_data": JobMachine._on_simple,
-    "process_starts": JobMachine._on_simple,
-    "progress": JobMachine._on_progress,
-    "log": JobMachine._on_log,
-    "process_generating": JobMachine._on_generating,
-    "process_streaming": JobMachine._on_streaming,
-    "process_completed": JobMachine._on_completed,
-    "queue_full": JobMachine._on_queue_full,
-    "unexpected_error": JobMachine._on_unexpected,
+    MessageKind.ESTIMATION: JobMachine._on_estimation,
+    MessageKind.SEND_HASH: JobMachine._on_simple,
+    MessageKind.SEND_DATA: JobMachine._on_simple,
+    MessageKind.PROCESS_STARTS: JobMachine._on_simple,
+    MessageKind.PROGRESS: JobMachine._on_progress,
+    MessageKind.LOG: JobMachine._on_log,
+    MessageKind.PROCESS_GENERATING: JobMachine._on_generating,
+    MessageKind.PROCESS_STREAMING: JobMachine._on_streaming,
+    MessageKind.PROCESS_COMPLETED: JobMachine._on_completed,
+    MessageKind.QUEUE_FULL: JobMachine._on_queue_full,
+    MessageKind.UNEXPECTED_ERROR: JobMachine._on_unexpected,
 }

@@ -79,8 +79,8 @@ def validation_message(body: Any) -> str:
 
 def stream_error(message: Message) -> ProtocolError:
     """The error for an ``unexpected_error`` on a session's stream (no event id: every job)."""
-    text = message.get("message") or "unknown error"
-    if message.get("session_not_found"):
+    text = message.text or "unknown error"
+    if message.session_not_found:
         return ProtocolError(
             "The server no longer knows this session, so its pending jobs are lost "
             "(the server may have restarted)."

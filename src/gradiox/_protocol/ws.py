@@ -14,13 +14,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from gradiox._protocol.messages import Message, parse_message
+from gradiox._protocol.messages import Message, MessageKind, parse_message
 from gradiox._protocol.routes import event_body, hash_body
 
 __all__ = ["WsConversation", "WsStep"]
 
 # After these the server closes the socket: the job is over.
-FINAL_KINDS = frozenset({"process_completed", "queue_full"})
+FINAL_KINDS = frozenset({MessageKind.PROCESS_COMPLETED, MessageKind.QUEUE_FULL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +69,9 @@ class WsConversation:
         if self.is_over:
             return WsStep(None, None, True)
         reply = None
-        if message.kind == "send_hash":
+        if message.kind is MessageKind.SEND_HASH:
             reply = json.dumps(hash_body(self.fn_index, self.session_hash))
-        elif message.kind == "send_data":
+        elif message.kind is MessageKind.SEND_DATA:
             reply = json.dumps(event_body(self.fn_index, self.session_hash, self.data))
         self.is_over = message.kind in FINAL_KINDS
         return WsStep(reply, message, self.is_over)
