@@ -117,7 +117,7 @@ async def _answers(replica: Replica) -> bool:
     try:
         conn = replica.client._connection()
         response = await asyncio.wait_for(
-            conn.http.request("GET", conn.app.src + "config"), PROBE_TIMEOUT
+            conn.http.request("GET", conn.app.routes.config), PROBE_TIMEOUT
         )
     except (GradioxError, asyncio.TimeoutError):
         return False
