@@ -16,7 +16,7 @@ import contextlib
 import mimetypes
 import os
 import secrets
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import httpx
 
@@ -31,6 +31,7 @@ from gradiox._engine.disk import (
 from gradiox._engine.download_error import download_error
 from gradiox._engine.http import USER_AGENT, json_or_none, raise_for_status, translate_errors
 from gradiox._engine.retry import send_with_retries
+from gradiox._engine.tasks import run_all
 from gradiox._protocol.payload import (
     collect,
     contains,
@@ -52,7 +53,7 @@ from gradiox.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Coroutine, Iterator
+    from collections.abc import AsyncIterator, Iterator
     from pathlib import Path
 
     from gradiox._engine.connect import AppDescription
@@ -74,8 +75,6 @@ def local_read_errors(path: str) -> Iterator[None]:
     except OSError as exc:
         raise FileTransferError(f"Could not read {path}: {exc}") from exc
 
-
-T = TypeVar("T")
 
 MAX_PARALLEL = 16
 """Transfers in flight at once per app."""
@@ -121,7 +120,7 @@ class FileTransfer:
             HTTPStatusError: The app refused an upload.
         """
         resolved, pending = self._plan_uploads(collect(data, is_handled_file))
-        server_paths = await _run_all([self._upload(local, name, retry) for local, name in pending])
+        server_paths = await run_all([self._upload(local, name, retry) for local, name in pending])
         for (_, name), ids, server_path in zip(
             pending, pending.values(), server_paths, strict=True
         ):
@@ -225,7 +224,7 @@ class FileTransfer:
         sources: dict[tuple[str, str], list[int]] = {}
         for file_data in found:
             sources.setdefault(self._source(file_data), []).append(id(file_data))
-        paths = await _run_all([self._download(folder, url, name, retry) for url, name in sources])
+        paths = await run_all([self._download(folder, url, name, retry) for url, name in sources])
         local = {
             key: path for ids, path in zip(sources.values(), paths, strict=True) for key in ids
         }
@@ -303,26 +302,6 @@ class FileTransfer:
 
 def _base(path: str) -> str:
     return os.path.basename(path)
-
-
-async def _run_all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
-    """Run coroutines concurrently; on the first failure cancel the rest and raise it."""
-    if len(coros) <= 1:
-        return [await coro for coro in coros]
-    tasks = [asyncio.ensure_future(coro) for coro in coros]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    finally:
-        unfinished = [task for task in tasks if not task.done()]
-        for task in unfinished:
-            task.cancel()
-        if unfinished:
-            await asyncio.gather(*unfinished, return_exceptions=True)
-    for task in tasks:
-        error = None if task.cancelled() else task.exception()
-        if error is not None:
-            raise error
-    return [task.result() for task in tasks]
 
 
 def _multipart_frame(name: str) -> tuple[bytes, bytes, str]:
