@@ -12,12 +12,14 @@ Fixtures:
   ``fault_app.py`` server that the test may kill (``kill(server)``) or restart
   (``own_server.restart(server)`` brings it back on the same port); all stop after the test.
 
+The helpers live in ``fault_servers.py`` and ``fault_helpers.py`` (never import from a
+conftest: ``tests/integration`` has one too).
+
 Everything under ``tests/faults`` is marked ``faults``: run them alone with ``-m faults``.
 """
 
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,18 +31,13 @@ sys.path.insert(0, str(HERE.parent.parent / "tools"))
 sys.path.insert(0, str(HERE))
 
 from fake_server import FakeGradio  # noqa: E402
-from gradio_servers import APPS_DIR, RunningServer, spawn_app  # noqa: E402
+from fault_servers import G6, ServerPool, start_fault_app  # noqa: E402
 from proxy import TcpProxy  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-G6 = "gradio-6.31.0"
-G5 = "gradio-5.50.0"
-FAULT_APP = APPS_DIR / "fault_app.py"
-START_TIMEOUT = 120.0
-# Heartbeats every second (Gradio's default is 15 s) so that "heartbeats flow" quickly.
-SERVER_ENV = {"GRADIO_HEARTBEAT_INTERVAL": "1"}
+    from gradio_servers import RunningServer
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -72,11 +69,6 @@ def fake_gradio() -> Iterator[FakeGradio]:
         yield server
 
 
-def start_fault_app(stem: str, port: int | None = None) -> RunningServer:
-    """Start ``fault_app.py`` on ``stem`` (on ``port`` if given) and wait until it answers."""
-    return spawn_app(FAULT_APP, stem, env=SERVER_ENV, port=port).wait_ready(START_TIMEOUT)
-
-
 @pytest.fixture(scope="session")
 def fault_g6() -> Iterator[RunningServer]:
     """``fault_app.py`` on gradio 6.31, shared by the session (never kill it)."""
@@ -87,33 +79,6 @@ def fault_g6() -> Iterator[RunningServer]:
         server.stop()
 
 
-class ServerPool:
-    """Private ``fault_app.py`` servers of one test, which it may kill and restart."""
-
-    def __init__(self) -> None:
-        self.servers: list[RunningServer] = []
-
-    def __call__(self, stem: str) -> RunningServer:
-        """Start a private server on ``stem``."""
-        server = start_fault_app(stem)
-        self.servers.append(server)
-        return server
-
-    def restart(self, server: RunningServer) -> RunningServer:
-        """Kill ``server`` if alive and start the same app again on the same port."""
-        if server.process.poll() is None:
-            kill(server)
-        server.stop()
-        again = start_fault_app(server.stem, port=server.port)
-        self.servers.append(again)
-        return again
-
-    def stop_all(self) -> None:
-        """Stop every server of the pool."""
-        for server in self.servers:
-            server.stop()
-
-
 @pytest.fixture
 def own_server() -> Iterator[ServerPool]:
     """``own_server(stem)``: a private server the test may kill; ``own_server.restart(s)``."""
@@ -122,9 +87,3 @@ def own_server() -> Iterator[ServerPool]:
         yield pool
     finally:
         pool.stop_all()
-
-
-def kill(server: RunningServer) -> None:
-    """SIGKILL the server (no goodbye on any connection) and wait for it to be gone."""
-    server.process.send_signal(signal.SIGKILL)
-    server.process.wait(10)

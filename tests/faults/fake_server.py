@@ -9,8 +9,9 @@ Faults (set ``server.fault`` before the call; see :class:`Fault`):
 
 * ``SILENT``: the job stream sends its headers, then nothing (no heartbeats) forever.
 * ``BIG``: the job's result is ``"x" * big_size`` in one SSE data line.
-* ``LOSE_JOB``: the first stream carries the job's ``process_starts`` then breaks; later
-  streams carry heartbeats only (the session is alive, the job's messages are gone).
+* ``LOSE_JOB``: a session's first stream carries its first job's ``process_starts``, then
+  breaks. The session stays alive: later streams send heartbeats and run later jobs, but
+  the lost job's messages never come (as Gradio, which keeps no replay buffer).
 * ``SESSION_NOT_FOUND``: the job stream answers ``unexpected_error`` with
   ``session_not_found`` (what Gradio says when it no longer knows the session).
 * ``HANG``: jobs never finish; heartbeats flow every ``heartbeat`` seconds.
@@ -78,6 +79,7 @@ class FakeGradio(LoopServer):
         self._info = (DATA / "g6_info.json").read_bytes()
         self._pending: dict[str, asyncio.Queue[str]] = {}
         self._answers: dict[str, str] = {}
+        self._streams_of: dict[str, int] = {}
         self._writers: set[asyncio.StreamWriter] = set()
         super().__init__()
 
@@ -164,6 +166,7 @@ class FakeGradio(LoopServer):
 
     async def _stream(self, session: str, writer: asyncio.StreamWriter) -> None:
         self.streams += 1
+        self._streams_of[session] = self._streams_of.get(session, 0) + 1
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
             b"transfer-encoding: chunked\r\n\r\n"
@@ -177,12 +180,11 @@ class FakeGradio(LoopServer):
             await _event(writer, _not_found())
             await _end(writer)
             return
-        if fault is Fault.LOSE_JOB and self.streams > 1:
-            await self._heartbeats(writer, None)
+        lose = fault is Fault.LOSE_JOB and self._streams_of[session] == 1
         while True:
             event_id = await self._next(queue, writer)
             await _event(writer, {"msg": "process_starts", "event_id": event_id, "eta": None})
-            if fault is Fault.LOSE_JOB:
+            if lose:
                 writer.transport.abort()
                 return
             if fault is Fault.HANG:

@@ -14,7 +14,13 @@ from gradiox._protocol.replies import (
     upload_path,
     validation_message,
 )
-from gradiox.exceptions import ProtocolError, QueueError, ValidationError
+from gradiox.exceptions import (
+    ConnectionLostError,
+    ProtocolError,
+    QueueError,
+    SessionLostError,
+    ValidationError,
+)
 
 
 def test_a_full_queue_says_what_the_server_said() -> None:
@@ -60,17 +66,21 @@ def test_join_event_id() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "expected"),
+    ("body", "kind", "expected"),
     [
-        ({"session_not_found": True}, "no longer knows this session"),
-        ({"message": "Server stopped unexpectedly."}, "stopped while jobs were running"),
-        ({"message": "boom"}, "event stream failed: boom"),
-        ({}, "event stream failed: unknown error"),
+        ({"session_not_found": True}, SessionLostError, "no longer knows this session"),
+        (
+            {"message": "Server stopped unexpectedly."},
+            ConnectionLostError,
+            "stopped while jobs were running",
+        ),
+        ({"message": "boom"}, ProtocolError, "event stream failed: boom"),
+        ({}, ProtocolError, "event stream failed: unknown error"),
     ],
 )
-def test_stream_errors(body: dict[str, Any], expected: str) -> None:
+def test_stream_errors(body: dict[str, Any], kind: type[Exception], expected: str) -> None:
     error = stream_error(message_from_dict({"msg": "unexpected_error", **body}))
-    assert isinstance(error, ProtocolError) and expected in str(error)
+    assert isinstance(error, kind) and expected in str(error)
 
 
 def test_upload_path() -> None:

@@ -1,7 +1,15 @@
-"""A connection to one app: the HTTP session, what was discovered, and the current session."""
+"""A connection to one app: the HTTP session, what was discovered, and the current session.
+
+It also notices when the app restarted: after a lost stream (maybe a restart) or a
+``session_not_found`` answer (surely one), the next call first reloads the config; a new
+``app_id`` (or ``session_not_found``) means the app restarted, so the API info is reloaded,
+a new session starts and the old session's jobs fail with ``SessionLostError``.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.connect import AppDescription, discover
@@ -10,12 +18,20 @@ from gradiox._engine.http import HttpSession
 from gradiox._engine.jobs import JobRun
 from gradiox._engine.retry import RetryPolicy
 from gradiox._engine.spaces import resolve_space
+from gradiox._engine.stream import StreamOptions
+from gradiox._engine.tasks import TaskGroup
 from gradiox._engine.transport import file_transfer_for, open_transport
 from gradiox._options import DEFAULT_MAX_RETRIES, CallOptions
+from gradiox._protocol.api_info import resolve_endpoint
 from gradiox._protocol.routes import Routes, login_form
 from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE
 from gradiox._timeouts import Timeout
-from gradiox.exceptions import AuthenticationError
+from gradiox.exceptions import (
+    AuthenticationError,
+    ClientClosedError,
+    EndpointError,
+    SessionLostError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -27,9 +43,15 @@ if TYPE_CHECKING:
 
 __all__ = ["AppConnection"]
 
+logger = logging.getLogger("gradiox")
+
 
 class AppConnection:
-    """Everything the engine keeps for one client. Lives on one event loop."""
+    """Everything the engine keeps for one client. Lives on one event loop.
+
+    Every job of the client is tracked here and every task it starts (joins, downloads)
+    belongs to :attr:`tasks`, so :meth:`aclose` settles them all.
+    """
 
     def __init__(
         self,
@@ -40,6 +62,9 @@ class AppConnection:
         *,
         timeout: Timeout | None = None,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        relogin: tuple[str, str] | None = None,
+        space: SpaceTarget | None = None,
+        download_files: str | bool = False,
     ) -> None:
         self.http = http
         self.files = files
@@ -47,12 +72,21 @@ class AppConnection:
         self.oauth_token = oauth_token
         self.timeout = timeout or Timeout()
         self.max_event_size = max_event_size
+        self.options = StreamOptions(self.timeout.stream_idle, max_event_size)
+        self.tasks = TaskGroup()
+        self.runs: set[JobRun] = set()
+        self._auth = relogin
+        self._space = space
+        self._download_files = download_files
+        # None: all is well; False: the app may have restarted; True: it did.
+        self._trouble: bool | None = None
+        self._check: asyncio.Task[None] | None = None
         self.session = self._new_session()
         self._old_sessions: list[Transport] = []
 
     def _new_session(self) -> Transport:
         """A new session on the transport the app's features chose."""
-        session = open_transport(self.http, self.app, self.files)
+        session = open_transport(self.http, self.app, self.files, self.options, self._notice)
         session.start_heartbeat()
         return session
 
@@ -96,8 +130,17 @@ class AppConnection:
         except BaseException:
             await http.aclose()
             raise
-        files = file_transfer_for(http, app, download_files)
-        return cls(http, app, oauth_token, files, timeout=timeout, max_event_size=max_event_size)
+        return cls(
+            http,
+            app,
+            oauth_token,
+            file_transfer_for(http, app, download_files),
+            timeout=timeout,
+            max_event_size=max_event_size,
+            relogin=auth,
+            space=space,
+            download_files=download_files,
+        )
 
     def submit(
         self,
@@ -107,11 +150,13 @@ class AppConnection:
         options: CallOptions | None = None,
     ) -> JobRun:
         """Create a job run on the current session (call start() on the engine loop)."""
+        if self.tasks.closed:
+            raise ClientClosedError("This client was closed; create a new client to call it.")
         extra = None
         if self.oauth_token is not None and endpoint.oauth_token:
             extra = {"oauth_token": self.oauth_token}
         options = options or CallOptions(timeout=self.timeout)
-        return JobRun(
+        run = JobRun(
             self.session,
             endpoint,
             data,
@@ -121,7 +166,12 @@ class AppConnection:
             timeout=options.timeout,
             max_retries=options.max_retries,
             resubmit_lost_jobs=options.resubmit_lost_jobs,
+            tasks=self.tasks,
+            choose_session=self._choose_session,
         )
+        self.runs.add(run)
+        run.add_listener(self.runs.discard)
+        return run
 
     def reset_session(self) -> None:
         """Start a fresh session; jobs already running finish on the old one."""
@@ -132,11 +182,86 @@ class AppConnection:
         if old.has_pending:
             self._old_sessions.append(old)
 
+    # -- app restarts ----------------------------------------------------------------------
+
+    def _notice(self, restarted: bool) -> None:
+        """A session lost its stream (``restarted``: the server forgot the session)."""
+        self._trouble = restarted or bool(self._trouble)
+
+    async def _choose_session(self, run: JobRun) -> None:
+        """Before a join: check the app if it may have restarted; use the current session."""
+        if self._trouble is not None:
+            if self._check is None:
+                self._check = self.tasks.spawn(self._recheck())
+            check = self._check
+            try:
+                await asyncio.shield(check)
+            finally:
+                if check.done() and self._check is check:
+                    self._check = None
+        if run.session is not self.session:
+            run.session = self.session
+            run.endpoint = _same_endpoint(self.app, run.endpoint)
+        if run.files is not None:
+            run.files = self.files
+
+    async def _recheck(self) -> None:
+        """Reload the config; if the app restarted, reload everything and start a new session.
+
+        Raises:
+            GradioxError: The app could not be reached (the check is retried next call).
+        """
+        src = self.app.src
+        if self._space is not None:
+            src = await resolve_space(self.http, self._space)
+        retry = RetryPolicy(DEFAULT_MAX_RETRIES)
+        app = await within_connect_budget(
+            _login_and_discover(self.http, src, self._auth, retry), self.timeout, src
+        )
+        old_id = self.app.config.get("app_id")
+        restarted = self._trouble or app.src != self.app.src or app.config.get("app_id") != old_id
+        self._trouble = None
+        if not restarted:
+            return
+        logger.info("gradiox: the app at %s restarted; starting a new session", app.src)
+        self.app = app
+        self.files = file_transfer_for(self.http, app, self._download_files)
+        old = self.session
+        self.session = self._new_session()
+        old.retire()
+        self._old_sessions.append(old)
+        await old.aclose(
+            SessionLostError(
+                f"The app at {app.src} restarted while the job ran, so its session state "
+                "(gr.State values) was reset and the job is lost. A new session was started: "
+                "submit the job again."
+            )
+        )
+
     async def aclose(self) -> None:
-        """Stop every session and close the connection pool."""
-        for session in [self.session, *self._old_sessions]:
-            await session.aclose()
+        """Settle every job (cancelled on the server), stop every task, close the pool."""
+        sessions = [self.session, *self._old_sessions]
+        await asyncio.gather(*(session.aclose() for session in sessions))
+        closed = ClientClosedError(
+            "The client was closed before the job reached the server; create a new client "
+            "and submit it again."
+        )
+        for run in list(self.runs):
+            run.fail(closed)
+        await self.tasks.aclose()
         await self.http.aclose()
+
+
+def _same_endpoint(app: AppDescription, endpoint: EndpointInfo) -> EndpointInfo:
+    """The restarted app's version of ``endpoint`` (by api_name, else by fn_index)."""
+    try:
+        if endpoint.api_name:
+            return resolve_endpoint(app.endpoints, endpoint.api_name, None)
+        return resolve_endpoint(app.endpoints, None, endpoint.fn_index)
+    except EndpointError as exc:
+        raise SessionLostError(
+            f"The app restarted and no longer has {endpoint.label}: {exc}"
+        ) from exc
 
 
 async def _login_and_discover(

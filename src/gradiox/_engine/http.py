@@ -30,7 +30,14 @@ if TYPE_CHECKING:
 
     from gradiox._engine.retry import RetryPolicy
 
-__all__ = ["HttpSession", "expect_event_stream", "json_or_none", "raise_for_status", "retry_after"]
+__all__ = [
+    "HttpSession",
+    "expect_event_stream",
+    "json_or_none",
+    "raise_for_status",
+    "retry_after",
+    "stream_timeout",
+]
 
 # Short requests (config, join, cancel...) get a generous but finite timeout (a "timeout"
 # in httpx_kwargs replaces it); the SSE streams always get their own, with a read timeout
@@ -39,6 +46,13 @@ __all__ = ["HttpSession", "expect_event_stream", "json_or_none", "raise_for_stat
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=15.0, pool=None)
 STREAM_TIMEOUT = httpx.Timeout(connect=15.0, read=75.0, write=60.0, pool=None)
 USER_AGENT = f"gradiox/{__version__}"
+
+
+def stream_timeout(idle: float | None) -> httpx.Timeout:
+    """The timeouts of an event stream whose longest allowed silence is ``idle`` seconds."""
+    return httpx.Timeout(connect=15.0, read=idle, write=60.0, pool=None)
+
+
 # Uvicorn (Gradio's server) closes idle keep-alive connections after 5 s, the same as
 # httpx's default expiry: a request sent on a connection the server is closing at that
 # moment fails with a ReadError. Retiring idle connections well before keeps clear of it.

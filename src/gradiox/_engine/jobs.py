@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -15,15 +16,21 @@ from typing import TYPE_CHECKING, Any
 from gradiox._engine.deadlines import DeadlineWatch, deadline_error
 from gradiox._engine.feed import UpdateFeed
 from gradiox._engine.retry import RetryPolicy
+from gradiox._engine.tasks import TaskGroup
 from gradiox._options import DEFAULT_MAX_RETRIES
 from gradiox._protocol.api_info import EndpointInfo, shape_result
 from gradiox._protocol.job import Cancelled, Failed, Finished, JobEvent, JobMachine, Output
 from gradiox._timeouts import Timeout
 from gradiox._types import OutputUpdate, Status, StatusUpdate, Update
-from gradiox.exceptions import GradioxError, JobCancelledError
+from gradiox.exceptions import (
+    ClientClosedError,
+    ConnectionLostError,
+    GradioxError,
+    JobCancelledError,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine
+    from collections.abc import Awaitable, Callable, Coroutine
 
     from gradiox._engine.files import FileTransfer
     from gradiox._engine.transport import Transport
@@ -33,6 +40,8 @@ __all__ = ["STOP_GRACE", "JobRun"]
 
 STOP_GRACE = 2.0
 """Seconds a caller waits for a job's cancel request to reach the server before going on."""
+
+logger = logging.getLogger("gradiox")
 
 
 def initial_status() -> StatusUpdate:
@@ -60,8 +69,12 @@ class JobRun:
         result: The final value, once ``done`` and successful.
         error: The failure, once ``done`` and failed (JobCancelledError if cancelled).
         timeout: The job's deadlines (``with_options(timeout=...)`` or the client's).
-        max_retries: Retries of its refused requests (join, uploads, downloads).
-        resubmit_lost_jobs: Whether the caller allows submitting it again after a loss.
+        max_retries: Retries of its refused requests (join, uploads, downloads), and how
+            many times it may be resubmitted after a lost stream.
+        resubmit_lost_jobs: Resubmit the job (instead of failing it) when the stream that
+            carried it is lost and it had sent no output yet; off by default, since the
+            app then runs it twice.
+        attempts: How many times the job was resubmitted.
         phase: "upload", "queue" or "run": where the job is (for its deadlines).
     """
 
@@ -77,6 +90,8 @@ class JobRun:
         timeout: Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         resubmit_lost_jobs: bool = False,
+        tasks: TaskGroup | None = None,
+        choose_session: Callable[[JobRun], Awaitable[None]] | None = None,
     ) -> None:
         self.session = session
         self.files = files
@@ -109,6 +124,12 @@ class JobRun:
         self._stopped_on_server: asyncio.Event | None = None
         # Called on the loop with the event id once the server has the job (streaming).
         self.on_joined: list[Callable[[str], None]] = []
+        self.attempts = 0
+        # Owns the job's tasks (its join, downloads): the client's group, which outlives
+        # any one session.
+        self._tasks = tasks if tasks is not None else TaskGroup()
+        # Called before each join: may move the job to a newer session (app restarted).
+        self._choose_session = choose_session
 
     @property
     def is_over(self) -> bool:
@@ -123,10 +144,18 @@ class JobRun:
         """Begin the run (on the engine loop)."""
         if DeadlineWatch.needed(self.timeout):
             self._watch = DeadlineWatch(self.timeout, self._expire)
-        self._task = asyncio.ensure_future(self._join())
+        self._spawn_join()
+
+    def _spawn_join(self) -> None:
+        try:
+            self._task = self._tasks.spawn(self._join())
+        except ClientClosedError as exc:
+            self._finish(error=exc)
 
     async def _join(self) -> None:
         try:
+            if self._choose_session is not None:
+                await self._choose_session(self)
             if self.files is not None and self.files.input_has_files(self.data):
                 self._enter("upload")
                 self.data = await self.files.upload_inputs(self.data, self.retry)
@@ -159,7 +188,7 @@ class JobRun:
             if self._backlog or self._needs_download(event):
                 self._backlog.append(event)
                 if self._drain is None:
-                    self._drain = asyncio.ensure_future(self._drain_backlog())
+                    self._drain = self._tasks.spawn(self._drain_backlog())
             else:
                 self._apply(event)
         if self.phase == "queue" and self.machine.started:
@@ -191,7 +220,45 @@ class JobRun:
             self._drain = None
 
     def fail(self, error: GradioxError) -> None:
-        """End the job with ``error`` (called when the stream breaks)."""
+        """End the job with ``error``."""
+        self._finish(error=error)
+
+    def lost(self, cause: GradioxError) -> None:
+        """The stream carrying the job broke: resubmit it if allowed, else fail it.
+
+        Gradio keeps no replay buffer, so the job's undelivered messages are gone. Outputs
+        received so far stay in ``outputs``.
+        """
+        if self.done:
+            return
+        if self.resubmit_lost_jobs and self.attempts < self.max_retries and not self.outputs:
+            self.attempts += 1
+            logger.info(
+                "gradiox: resubmitting job %s of %s (attempt %d of %d): %s",
+                self.event_id,
+                self.endpoint.label,
+                self.attempts,
+                self.max_retries,
+                cause,
+            )
+            self.session.release(self.event_id)
+            self.event_id = None
+            self.machine = JobMachine(has_diffs=self.session.app.features.has_diffs)
+            self._spawn_join()
+            return
+        started = self.machine.started
+        error = ConnectionLostError(
+            f"Lost the connection to the server while {self.endpoint.label} ran ({cause}). "
+            "Gradio does not replay lost messages, so the job's remaining outputs are gone; "
+            + (
+                "the server may still be running it. "
+                if started
+                else "it had not started, and the server dropped it. "
+            )
+            + "Submit it again if it is safe to repeat.",
+            may_still_run=started,
+        )
+        error.__cause__ = cause
         self._finish(error=error)
 
     def _apply(self, event: JobEvent) -> None:
@@ -229,13 +296,16 @@ class JobRun:
     def _stop_on_server(self, uploading: bool) -> None:
         """After the job ended here, make sure it stops on the server too."""
         self._stopped_on_server = stopped = asyncio.Event()
+        if self._tasks.closed:  # the client is closing: it cancels its jobs itself
+            stopped.set()
+            return
         if self._task is None:
-            self.session.spawn(_then_set(self.session.cancel(self), stopped))
+            self._tasks.spawn(_then_set(self.session.cancel(self), stopped))
             return
         if uploading:  # nothing has reached the server's queue yet
             self._task.cancel()
         # Else the transport cancels once the join has answered (it sees ``done``).
-        self.session.spawn(_then_set(self._task, stopped))
+        self._tasks.spawn(_then_set(self._task, stopped))
 
     async def stopped_on_server(self, timeout: float = STOP_GRACE) -> None:
         """Wait (at most ``timeout`` seconds) until the server was asked to stop this job.

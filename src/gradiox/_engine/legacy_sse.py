@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gradiox._engine.http import expect_event_stream, raise_for_status
+from gradiox._engine.http import expect_event_stream, raise_for_status, stream_timeout
 from gradiox._engine.per_job import PerJobTransport
 from gradiox._protocol.messages import MessageKind, parse_message
 from gradiox._protocol.routes import send_data_body
@@ -29,7 +29,10 @@ class LegacySSETransport(PerJobTransport):
         """Open the job's stream, send its inputs when asked, deliver its messages."""
         url = self.app.routes.queue_join
         params = {"fn_index": run.endpoint.fn_index, "session_hash": self.hash}
-        async with self.http.stream("GET", url, params=params, headers=run.headers) as response:
+        timeout = stream_timeout(self.options.stream_idle)
+        async with self.http.stream(
+            "GET", url, params=params, headers=run.headers, timeout=timeout
+        ) as response:
             await expect_event_stream(response, url, f"join the queue for {run.endpoint.label}")
             decoder = SSEDecoder()
             async for chunk in response.aiter_bytes():

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
 from gradiox._engine.direct import call_direct
-from gradiox.exceptions import GradioxError, ProtocolError, TransportError
+from gradiox._engine.stream import StreamOptions
+from gradiox._engine.tasks import TaskGroup
+from gradiox.exceptions import ClientClosedError, GradioxError, ProtocolError, TransportError
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -34,15 +36,18 @@ class PerJobTransport:
     Args:
         http: The app's HTTP session.
         app: What was discovered about the app.
+        options: How to read event streams (idle limit, event size limit).
     """
 
-    def __init__(self, http: HttpSession, app: AppDescription) -> None:
+    def __init__(
+        self, http: HttpSession, app: AppDescription, options: StreamOptions | None = None
+    ) -> None:
         self.http = http
         self.app = app
+        self.options = options or StreamOptions()
         self.hash = str(uuid.uuid4())
+        self.tasks = TaskGroup()
         self._runs: dict[QueuedJob, asyncio.Task[None]] = {}
-        self._background: set[asyncio.Task[None]] = set()
-        self._closed = False
 
     # -- Transport -------------------------------------------------------------------------
 
@@ -50,10 +55,11 @@ class PerJobTransport:
         """Start following ``run`` in its own task (nothing reaches the server before)."""
         if run.done:
             return
-        if self._closed:
-            run.fail(TransportError("The client was closed."))
+        try:
+            task = self.tasks.spawn(self._run(run))
+        except ClientClosedError as exc:
+            run.fail(exc)
             return
-        task = asyncio.ensure_future(self._run(run))
         self._runs[run] = task
         task.add_done_callback(lambda _: self._runs.pop(run, None))
 
@@ -69,11 +75,9 @@ class PerJobTransport:
     def release(self, event_id: str | None) -> None:
         """Nothing to do: a job's task ends with the job."""
 
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        """Run a background task that belongs to this session (kept referenced)."""
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run a task that belongs to this session (cancelled and awaited when it closes)."""
+        return self.tasks.spawn(coro)
 
     @property
     def has_pending(self) -> bool:
@@ -86,16 +90,19 @@ class PerJobTransport:
     def retire(self) -> None:
         """Nothing to do: each job's connection ends with the job."""
 
-    async def aclose(self) -> None:
-        """Close every job's connection now."""
-        self._closed = True
-        tasks = [*self._runs.values(), *self._background]
+    async def aclose(self, error: GradioxError | None = None) -> None:
+        """Settle every pending job with ``error`` and close its connection now.
+
+        Closing a job's connection makes these servers drop the job.
+        """
+        error = error or ClientClosedError(
+            "The client was closed while the job ran, so its connection was closed and the "
+            "server dropped the job. Keep the client open until its jobs end."
+        )
+        for run in list(self._runs):
+            run.fail(error)
         self._runs.clear()
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self.tasks.aclose()
 
     # -- for subclasses --------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
-"""One session of an app: its hash, its queue stream reader, its heartbeat, and joins.
+"""One session of an app: its hash, its jobs, its queue stream reader, its heartbeat, joins.
 
 Every job of a session is followed through one shared ``queue/data`` stream whose messages
-are routed by event id. The reader runs only while jobs are pending, because the server
-cancels a session's jobs when that stream disconnects.
+are routed by event id (:mod:`gradiox._engine.stream`). The reader runs only while jobs
+are pending, because the server cancels a session's jobs when that stream disconnects.
+Every task of the session (reader, heartbeat, its jobs' joins) belongs to its task group:
+closing the session settles every job and leaves nothing running.
 """
 
 from __future__ import annotations
@@ -14,59 +16,79 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
-from gradiox._engine.http import (
-    HttpSession,
-    expect_event_stream,
-    json_or_none,
-    raise_for_status,
-    retry_after,
-)
+from gradiox._engine.http import HttpSession, json_or_none, raise_for_status, retry_after
+from gradiox._engine.stream import StreamOptions, follow_stream
+from gradiox._engine.tasks import TaskGroup
 from gradiox._protocol.demux import Demux
-from gradiox._protocol.messages import Message, MessageKind, parse_message
-from gradiox._protocol.replies import join_event_id, join_refusal, stream_error
+from gradiox._protocol.replies import join_event_id, join_refusal
 from gradiox._protocol.routes import cancel_body, join_body
-from gradiox._protocol.sse import SSEDecoder
-from gradiox.exceptions import GradioxError, ProtocolError, QueueError, TransportError
+from gradiox.exceptions import (
+    ClientClosedError,
+    ConnectionLostError,
+    GradioxError,
+    QueueError,
+    SessionLostError,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Coroutine
+    from collections.abc import Callable, Coroutine
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.retry import RetryPolicy
     from gradiox._engine.transport import QueuedJob, Sink
     from gradiox._protocol.api_info import EndpointInfo
+    from gradiox._protocol.messages import Message
 
 __all__ = ["Session"]
 
 logger = logging.getLogger("gradiox")
 
-# How many times in a row the stream may end without delivering anything before the
-# pending jobs are failed.
-MAX_FRUITLESS_STREAMS = 3
 HEARTBEAT_MAX_BACKOFF = 30.0
-# After close_stream the server ends the response; wait this long for that at most.
-DRAIN_TIMEOUT = 1.0
+# Closing a session asks the server to cancel its running jobs; it waits this long at most.
+CLOSE_CANCEL_TIMEOUT = 1.0
 
 
 class Session:
-    """A session hash and everything bound to it on the server (state, queue stream)."""
+    """A session hash and everything bound to it on the server (state, queue stream).
 
-    def __init__(self, http: HttpSession, app: AppDescription) -> None:
+    Args:
+        http: The app's HTTP session.
+        app: What was discovered about the app.
+        options: How to read event streams (idle limit, event size limit).
+        on_trouble: Called with True when the server forgot the session (the app
+            restarted), with False when the stream was lost (it may have restarted).
+    """
+
+    def __init__(
+        self,
+        http: HttpSession,
+        app: AppDescription,
+        options: StreamOptions | None = None,
+        on_trouble: Callable[[bool], None] | None = None,
+    ) -> None:
         self.http = http
         self.app = app
+        self.options = options or StreamOptions()
         self.hash = str(uuid.uuid4())
         self.demux: Demux[Sink] = Demux()
+        self.tasks = TaskGroup()
+        # Jobs started on this session that have not ended (joining, or attached).
+        self.runs: set[QueuedJob] = set()
+        # Bumped whenever the stream is lost: a join that began before then is lost too.
+        self.epoch = 0
+        self._on_trouble = on_trouble
         self._reader: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._retired = False
         self._closed = False
-        self._background: set[asyncio.Task[None]] = set()
 
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        """Run a background task that belongs to this session (kept referenced)."""
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run a task that belongs to this session (cancelled and awaited when it closes).
+
+        Raises:
+            ClientClosedError: The session was closed.
+        """
+        return self.tasks.spawn(coro)
 
     # -- joining ---------------------------------------------------------------------------
 
@@ -103,12 +125,18 @@ class Session:
 
     async def start(self, run: QueuedJob) -> None:
         """Join the queue for ``run`` and route its messages to it from now on."""
+        self.runs.add(run)
+        run.add_listener(self.runs.discard)
+        epoch = self.epoch
         event_id = await self.join(
             run.endpoint, run.data, headers=run.headers, extra=run.extra, retry=run.retry
         )
         run.set_event_id(event_id)
         if run.done:  # cancelled while joining: the server has it now, so stop it there
             await self.cancel_on_server(run.endpoint, event_id)
+            return
+        if epoch != self.epoch:  # the stream broke while joining: the server may drop it
+            run.lost(ConnectionLostError("The job stream broke while the job was joining."))
             return
         self.attach(event_id, run)
 
@@ -120,14 +148,19 @@ class Session:
     @property
     def has_pending(self) -> bool:
         """True while some job of this session has not ended."""
-        return self.demux.has_pending
+        return bool(self.runs) or self.demux.has_pending
+
+    @property
+    def reading(self) -> bool:
+        """True while the stream is needed: jobs are attached and the session is open."""
+        return self.demux.has_pending and not self._closed
 
     def attach(self, event_id: str, sink: Sink) -> None:
         """Start delivering ``event_id``'s messages to ``sink``."""
         for message in self.demux.register(event_id, sink):
             sink.on_message(message)
-        if self.demux.has_pending and self._reader is None:
-            self._reader = asyncio.ensure_future(self._read())
+        if self._reader is None and self.demux.has_pending and not self._closed:
+            self._reader = self.tasks.spawn(self._read())
 
     def release(self, event_id: str | None) -> None:
         """The job of ``event_id`` has ended locally."""
@@ -150,88 +183,48 @@ class Session:
         except GradioxError as exc:
             logger.warning("gradiox: could not cancel job %s on the server: %s", event_id, exc)
 
-    # -- the shared stream -----------------------------------------------------------------
+    # -- the shared stream (read by gradiox._engine.stream) ---------------------------------
 
     async def _read(self) -> None:
-        fruitless = 0
-        last_error: GradioxError | None = None
         try:
-            while self.demux.has_pending and not self._closed:
-                try:
-                    delivered = await self._read_once()
-                except TransportError as exc:
-                    delivered, last_error = False, exc
-                except GradioxError as exc:
-                    self._fail_all(exc)
-                    return
-                except Exception as exc:  # noqa: BLE001 - a bug must fail the jobs, not hang them
-                    error = ProtocolError(f"Reading the job stream failed unexpectedly: {exc!r}")
-                    error.__cause__ = exc
-                    self._fail_all(error)
-                    return
-                fruitless = 0 if delivered else fruitless + 1
-                if fruitless >= MAX_FRUITLESS_STREAMS:
-                    self._fail_all(
-                        last_error
-                        if last_error is not None
-                        else ProtocolError(
-                            "The server's event stream ended before the job finished "
-                            f"({fruitless} times in a row, truncated or empty)."
-                        )
-                    )
-                    return
-                if fruitless:
-                    await asyncio.sleep(0.05 * 2**fruitless)
+            while self.reading:  # a job may attach just as the stream gives up on others
+                await follow_stream(self)
         finally:
             self._reader = None
-            if self.demux.has_pending and not self._closed:
-                # Jobs attached while this reader was finishing still need one.
-                self._reader = asyncio.ensure_future(self._read())
 
-    async def _read_once(self) -> bool:
-        """Read one connection of the stream; return True if it delivered any message."""
-        delivered = False
-        url = self.app.routes.queue_data
-        async with self.http.stream("GET", url, params={"session_hash": self.hash}) as response:
-            await expect_event_stream(response, url, "open the job stream")
-            decoder = SSEDecoder()
-            chunks = response.aiter_bytes()
-            async for chunk in chunks:
-                for event in decoder.feed(chunk):
-                    delivered = True
-                    if self._dispatch(parse_message(event.data)):
-                        await _drain(chunks)
-                        return True
-            decoder.flush()
-        return delivered
-
-    def _dispatch(self, message: Message) -> bool:
-        """Route one message; return True if the stream is over."""
-        kind = message.kind
-        if kind is MessageKind.HEARTBEAT:
-            return False
-        if kind is MessageKind.CLOSE_STREAM:
-            return True
-        if message.event_id is None:
-            if kind is MessageKind.UNEXPECTED_ERROR:
-                self._fail_all(stream_error(message))
-                return True
-            return False
+    def deliver(self, message: Message) -> None:
+        """Route one job message to its job (buffered until the job attaches)."""
         sink = self.demux.route(message)
         if sink is not None:
             sink.on_message(message)
-        return False
 
-    def _fail_all(self, error: GradioxError) -> None:
+    def fail_all(self, error: GradioxError) -> None:
+        """End every job attached to the stream with ``error``."""
         for sink in self.demux.sinks():
             sink.fail(error)
+
+    def lose(self, error: GradioxError) -> None:
+        """The stream broke or went silent: every job in flight on it is lost."""
+        self.epoch += 1
+        self.demux.drop_early()
+        if self._on_trouble is not None:
+            self._on_trouble(False)
+        for sink in self.demux.sinks():
+            sink.lost(error)
+
+    def forgotten(self, error: SessionLostError) -> None:
+        """The server no longer knows this session: its jobs and state are gone."""
+        self.epoch += 1
+        if self._on_trouble is not None:
+            self._on_trouble(True)
+        self.fail_all(error)
 
     # -- heartbeat -------------------------------------------------------------------------
 
     def start_heartbeat(self) -> None:
         """Keep the session alive on the server (only for apps that ask for it)."""
         if self.app.features.heartbeat and self._heartbeat is None:
-            self._heartbeat = asyncio.ensure_future(self._beat())
+            self._heartbeat = self.tasks.spawn(self._beat())
 
     def _stop_heartbeat(self) -> None:
         if self._heartbeat is not None:
@@ -262,24 +255,33 @@ class Session:
         if not self.demux.has_pending:
             self._stop_heartbeat()
 
-    async def aclose(self) -> None:
-        """Stop the reader and heartbeat now."""
+    async def aclose(self, error: GradioxError | None = None) -> None:
+        """Settle every pending job now, cancel them on the server, stop every task.
+
+        Args:
+            error: What the pending jobs fail with (by default a ClientClosedError).
+        """
+        if self._closed:
+            return
         self._closed = True
-        tasks = [t for t in (self._reader, self._heartbeat) if t is not None]
+        pending = [run for run in self.runs if not run.done]
+        # One cancel per endpoint stops all of its running jobs in this session; closing the
+        # stream then makes the server drop the queued ones.
+        on_server = {
+            run.endpoint.fn_index: (run.endpoint, run.event_id)
+            for run in pending
+            if run.event_id is not None
+        }
+        error = error or ClientClosedError(
+            "The client was closed while the job ran, so the job was stopped (and cancelled "
+            "on the server where possible). Keep the client open until its jobs end, e.g. "
+            "wait for job.result() before leaving the with block."
+        )
+        for run in pending:
+            run.fail(error)
+        if on_server:
+            cancels = [self.cancel_on_server(e, event_id) for e, event_id in on_server.values()]
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*cancels), CLOSE_CANCEL_TIMEOUT)
         self._reader = self._heartbeat = None
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-
-async def _drain(chunks: AsyncIterator[bytes]) -> None:
-    """Read what follows close_stream (normally nothing) so the connection is reused."""
-
-    async def consume() -> None:
-        async for _ in chunks:
-            pass
-
-    with contextlib.suppress(asyncio.TimeoutError, GradioxError):
-        await asyncio.wait_for(consume(), DRAIN_TIMEOUT)
+        await self.tasks.aclose()

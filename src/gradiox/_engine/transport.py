@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from gradiox._engine.files import FileTransfer
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
+    import asyncio
+    from collections.abc import Callable, Coroutine
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
     from gradiox._engine.retry import RetryPolicy
+    from gradiox._engine.stream import StreamOptions
+    from gradiox._engine.tasks import TaskGroup
     from gradiox._protocol.api_info import EndpointInfo
     from gradiox._protocol.messages import Message
     from gradiox.exceptions import GradioxError
@@ -34,6 +37,9 @@ class Sink(Protocol):
 
     def fail(self, error: GradioxError) -> None:
         """End the job with ``error`` (its connection broke, or the server failed it)."""
+
+    def lost(self, cause: GradioxError) -> None:
+        """The stream carrying the job broke: fail the job (or resubmit it)."""
 
     def runs_on_server(self, fn_index: int) -> bool:
         """True if this is a job of ``fn_index`` that the server is running right now."""
@@ -63,12 +69,16 @@ class QueuedJob(Sink, Protocol):
     def set_event_id(self, event_id: str | None) -> None:
         """Record the server's id for the job (a transport calls it once it knows it)."""
 
+    def add_listener(self, listener: Callable[[Any], None]) -> None:
+        """Call ``listener(job)`` when the job ends (now, if it has)."""
+
 
 class Transport(Protocol):
     """One session of an app, as the engine uses it."""
 
     app: AppDescription
     hash: str
+    tasks: TaskGroup
 
     async def start(self, job: QueuedJob) -> None:
         """Submit ``job`` and arrange for its messages to reach ``job.on_message``.
@@ -83,8 +93,8 @@ class Transport(Protocol):
     def release(self, event_id: str | None) -> None:
         """The job ``event_id`` has ended locally: stop routing its messages."""
 
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        """Run a background task owned by this session."""
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run a task owned by this session (cancelled and awaited when it closes)."""
 
     @property
     def has_pending(self) -> bool:
@@ -96,8 +106,8 @@ class Transport(Protocol):
     def retire(self) -> None:
         """Take no new jobs; wind down when the pending ones end."""
 
-    async def aclose(self) -> None:
-        """Stop everything now."""
+    async def aclose(self, error: GradioxError | None = None) -> None:
+        """Settle every pending job (with ``error``, else ClientClosedError), stop everything."""
 
 
 # The transports and file format of old servers (3.x, 4.0-4.8) are imported only when an
@@ -113,8 +123,17 @@ def file_transfer_for(http: HttpSession, app: AppDescription, download_dir: Any)
     return FileTransfer(http, app, download_dir)
 
 
-def open_transport(http: HttpSession, app: AppDescription, files: FileTransfer | None) -> Transport:
+def open_transport(
+    http: HttpSession,
+    app: AppDescription,
+    files: FileTransfer | None,
+    options: StreamOptions | None = None,
+    on_trouble: Callable[[bool], None] | None = None,
+) -> Transport:
     """A new session of the app, on the transport its features name.
+
+    ``options`` say how to read event streams; ``on_trouble`` hears of lost streams (see
+    :class:`~gradiox._engine.session.Session`).
 
     ``ws`` (3.x): a websocket per job; ``sse_v0`` (4.0-4.8): a stream per job;
     ``sse_session`` (4.9+): one shared stream per session.
@@ -126,11 +145,11 @@ def open_transport(http: HttpSession, app: AppDescription, files: FileTransfer |
 
         if not isinstance(files, LegacyFileTransfer):
             files = LegacyFileTransfer(http, app, False)
-        return WsTransport(http, app, files)
+        return WsTransport(http, app, files, options)
     if transport == "sse_v0":
         from gradiox._engine.legacy_sse import LegacySSETransport
 
-        return LegacySSETransport(http, app)
+        return LegacySSETransport(http, app, options)
     from gradiox._engine.session import Session
 
-    return Session(http, app)
+    return Session(http, app, options, on_trouble)

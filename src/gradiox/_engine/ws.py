@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
     from gradiox._engine.legacy_files import LegacyFileTransfer
+    from gradiox._engine.stream import StreamOptions
     from gradiox._engine.transport import QueuedJob
     from gradiox._protocol.messages import Message
 
@@ -59,8 +60,14 @@ def _connect() -> Callable[..., Any]:
 class WsTransport(PerJobTransport):
     """One session of a Gradio 3.x app."""
 
-    def __init__(self, http: HttpSession, app: AppDescription, files: LegacyFileTransfer) -> None:
-        super().__init__(http, app)
+    def __init__(
+        self,
+        http: HttpSession,
+        app: AppDescription,
+        files: LegacyFileTransfer,
+        options: StreamOptions | None = None,
+    ) -> None:
+        super().__init__(http, app, options)
         self.files = files
 
     async def encode(self, run: QueuedJob) -> list[Any]:

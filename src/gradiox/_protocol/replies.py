@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gradiox.exceptions import GradioxError, ProtocolError, QueueError, ValidationError
+from gradiox.exceptions import (
+    ConnectionLostError,
+    GradioxError,
+    ProtocolError,
+    QueueError,
+    SessionLostError,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from gradiox._protocol.messages import Message
@@ -77,16 +84,22 @@ def validation_message(body: Any) -> str:
     return "\n".join([f"{len(lines)} parameter(s) failed validation:", *lines])
 
 
-def stream_error(message: Message) -> ProtocolError:
-    """The error for an ``unexpected_error`` on a session's stream (no event id: every job)."""
+def stream_error(message: Message) -> GradioxError:
+    """The error for an ``unexpected_error`` on a session's stream (no event id: every job).
+
+    Returns:
+        SessionLostError when the server no longer knows the session (the app restarted),
+        ConnectionLostError when the server is stopping, else ProtocolError.
+    """
     text = message.text or "unknown error"
     if message.session_not_found:
-        return ProtocolError(
-            "The server no longer knows this session, so its pending jobs are lost "
-            "(the server may have restarted)."
+        return SessionLostError(
+            "The server no longer knows this session (the app restarted), so its state was "
+            "reset and its pending jobs are lost. The next call starts a new session; submit "
+            "the job again."
         )
     if text == "Server stopped unexpectedly.":
-        return ProtocolError("The Gradio server stopped while jobs were running.")
+        return ConnectionLostError("The Gradio server stopped while jobs were running.")
     return ProtocolError(f"The server's event stream failed: {text}")
 
 

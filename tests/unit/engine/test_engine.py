@@ -21,6 +21,7 @@ from gradiox.exceptions import (
     NotAGradioAppError,
     ProtocolError,
     QueueError,
+    SessionLostError,
     TransportError,
     ValidationError,
 )
@@ -228,7 +229,7 @@ def test_lost_session_fails_pending_jobs() -> None:
 
     async def main() -> None:
         async with aclient(fake) as client:
-            with pytest.raises(ProtocolError, match="no longer knows this session"):
+            with pytest.raises(SessionLostError, match="no longer knows this session"):
                 await client.predict(1, 2, api_name="/add")
 
     run(main())
