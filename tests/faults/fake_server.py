@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import json
 import time
 import uuid
@@ -189,8 +190,10 @@ class FakeGradio(LoopServer):
                 return
             if fault is Fault.HANG:
                 await self._heartbeats(writer, None)
-            answer = "x" * self.big_size if fault is Fault.BIG else self._answers[event_id]
-            await _event(writer, _completed(event_id, answer))
+            if fault is Fault.BIG:
+                await _big_event(writer, event_id, self.big_size)
+            else:
+                await _event(writer, _completed(event_id, self._answers[event_id]))
             if queue.empty():
                 await _event(writer, {"msg": "close_stream", "event_id": None})
                 await _end(writer)
@@ -242,6 +245,20 @@ async def _event(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
     await writer.drain()
 
 
+async def _big_event(writer: asyncio.StreamWriter, event_id: str, size: int) -> None:
+    """A completion whose result is ``"x" * size``, written without building it as JSON."""
+    head, tail = json.dumps(_completed(event_id, "@")).encode().split(b'"@"')
+    parts = [b"data: " + head + b'"', _big_bytes(size), b'"' + tail + b"\n\n"]
+    writer.write(f"{sum(map(len, parts)):x}\r\n".encode())
+    writer.writelines([*parts, b"\r\n"])
+    await writer.drain()
+
+
+@functools.lru_cache(maxsize=1)
+def _big_bytes(size: int) -> bytes:
+    return b"x" * size
+
+
 async def _end(writer: asyncio.StreamWriter) -> None:
     writer.write(b"0\r\n\r\n")
     await writer.drain()
@@ -260,3 +277,23 @@ def _not_found() -> dict[str, Any]:
 def _completed(event_id: str, answer: str) -> dict[str, Any]:
     output = {"data": [answer], "is_generating": False, "duration": 0.0, "render_config": None}
     return {"msg": "process_completed", "event_id": event_id, "output": output, "success": True}
+
+
+def main() -> None:
+    """Serve until killed, in its own process (so its work never competes with a test's
+    threads for the GIL): ``python fake_server.py [fault] [big_size]``; prints the URL."""
+    import sys
+    import time
+
+    with FakeGradio() as server:
+        if len(sys.argv) > 1:
+            server.fault = Fault(sys.argv[1])
+        if len(sys.argv) > 2:
+            server.big_size = int(sys.argv[2])
+        print(server.url, flush=True)
+        while True:
+            time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()
