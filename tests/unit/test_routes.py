@@ -11,9 +11,11 @@ from gradiox._protocol.routes import (
     event_body,
     hash_body,
     join_body,
+    legacy_join_params,
     login_form,
     same_origin,
     send_data_body,
+    stream_params,
 )
 
 SRC = "http://127.0.0.1:7860/sub/app/"
@@ -117,3 +119,8 @@ def test_event_hash_cancel_and_login_bodies() -> None:
     assert hash_body(4, "s") == {"fn_index": 4, "session_hash": "s"}
     assert cancel_body(4, "s", "ev") == {"fn_index": 4, "session_hash": "s", "event_id": "ev"}
     assert login_form("u", "p") == {"username": "u", "password": "p"}
+
+
+def test_stream_queries() -> None:
+    assert stream_params("s") == {"session_hash": "s"}
+    assert legacy_join_params(2, "s") == {"fn_index": 2, "session_hash": "s"}

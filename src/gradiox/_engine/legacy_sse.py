@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from gradiox._engine.http import expect_event_stream, raise_for_status, stream_timeout
 from gradiox._engine.per_job import PerJobTransport
 from gradiox._protocol.messages import MessageKind, parse_message
-from gradiox._protocol.routes import send_data_body
+from gradiox._protocol.routes import legacy_join_params, send_data_body
 from gradiox._protocol.sse import SSEDecoder
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class LegacySSETransport(PerJobTransport):
     async def follow(self, run: QueuedJob, data: list[Any]) -> bool:
         """Open the job's stream, send its inputs when asked, deliver its messages."""
         url = self.app.routes.queue_join
-        params = {"fn_index": run.endpoint.fn_index, "session_hash": self.hash}
+        params = legacy_join_params(run.endpoint.fn_index, self.hash)
         timeout = stream_timeout(self.options.stream_idle)
         async with self.http.stream(
             "GET", url, params=params, headers=run.headers, timeout=timeout

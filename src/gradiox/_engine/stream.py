@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from gradiox._engine.http import expect_event_stream, stream_timeout
 from gradiox._protocol.messages import Message, MessageKind, parse_message
 from gradiox._protocol.replies import stream_error
+from gradiox._protocol.routes import stream_params
 from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from gradiox.exceptions import (
     ConnectionLostError,
@@ -141,7 +142,7 @@ async def _read_once(owner: StreamOwner) -> bool:
         async with owner.http.stream(
             "GET",
             url,
-            params={"session_hash": owner.hash},
+            params=stream_params(owner.hash),
             timeout=stream_timeout(options.stream_idle),
         ) as response:
             await expect_event_stream(response, url, "open the job stream")

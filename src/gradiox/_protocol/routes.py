@@ -22,9 +22,11 @@ __all__ = [
     "event_body",
     "hash_body",
     "join_body",
+    "legacy_join_params",
     "login_form",
     "same_origin",
     "send_data_body",
+    "stream_params",
 ]
 
 # Gradio 5+ serves its API under this prefix: connect asks for /info there while the
@@ -230,6 +232,16 @@ def hash_body(fn_index: int, session_hash: str) -> dict[str, Any]:
 def cancel_body(fn_index: int, session_hash: str, event_id: str) -> dict[str, Any]:
     """``POST cancel`` (Gradio newer than 4.29)."""
     return {"fn_index": fn_index, "session_hash": session_hash, "event_id": event_id}
+
+
+def stream_params(session_hash: str) -> dict[str, str]:
+    """The query of ``GET queue/data`` (4.9+): the session whose jobs to follow."""
+    return {"session_hash": session_hash}
+
+
+def legacy_join_params(fn_index: int, session_hash: str) -> dict[str, Any]:
+    """The query of ``GET queue/join`` (4.0-4.8), which opens one job's stream."""
+    return {"fn_index": fn_index, "session_hash": session_hash}
 
 
 def login_form(username: str, password: str) -> dict[str, str]:
