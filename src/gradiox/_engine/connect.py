@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from gradiox._engine.http import HttpSession, raise_for_status, retry_after
+from gradiox._engine.tasks import TaskGroup
 from gradiox._protocol.api_info import EndpointInfo, build_endpoints
 from gradiox._protocol.config_info import info_from_config
 from gradiox._protocol.features import Features, features_from_config
@@ -116,8 +117,11 @@ async def discover(http: HttpSession, src: str, retry: RetryPolicy | None = None
     # Ask for /info while the config loads: where this app served it last time, else where
     # Gradio 5+ serves it (a first guess that 404s on 3.x and 4.x, once per process).
     early_prefix = _info_prefixes.get(src, GUESSED_API_PREFIX)
+    group = TaskGroup()
     early = (
-        _fetch_infos(http, Routes.of(src, early_prefix), retry) if early_prefix is not None else []
+        _fetch_infos(group, http, Routes.of(src, early_prefix), retry)
+        if early_prefix is not None
+        else []
     )
     try:
         config = await _get_config(http, Routes.of(src), retry)
@@ -132,9 +136,9 @@ async def discover(http: HttpSession, src: str, retry: RetryPolicy | None = None
         elif info_prefix is not None:
             _cancel(early)
             # No api prefix (3.x, 4.x): the routes hang off src itself, sub-path included.
-            info, public_info = await asyncio.gather(*_fetch_infos(http, routes, retry))
+            info, public_info = await asyncio.gather(*_fetch_infos(group, http, routes, retry))
     finally:
-        _cancel(early)
+        await group.aclose()
     with _unreadable(src):
         if info is None:
             # Too old for /info: describe the endpoints from the config (never another host).
@@ -158,16 +162,16 @@ def _unreadable(src: str) -> Iterator[None]:
 
 
 def _fetch_infos(
-    http: HttpSession, routes: Routes, retry: RetryPolicy | None
-) -> list[asyncio.Future[Any]]:
+    group: TaskGroup, http: HttpSession, routes: Routes, retry: RetryPolicy | None
+) -> list[asyncio.Task[Any]]:
     """Start fetching both forms of ``/info``: all endpoints, and gradio_client's form."""
     return [
-        asyncio.ensure_future(_get_info(http, routes, retry)),
-        asyncio.ensure_future(_get_public_info(http, routes)),
+        group.spawn(_get_info(http, routes, retry)),
+        group.spawn(_get_public_info(http, routes)),
     ]
 
 
-def _cancel(tasks: list[asyncio.Future[Any]]) -> None:
+def _cancel(tasks: list[asyncio.Task[Any]]) -> None:
     for task in tasks:
         if not task.done():
             task.cancel()

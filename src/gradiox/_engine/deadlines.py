@@ -9,9 +9,9 @@ budget ends first and re-armed when the phase changes: no task and no polling pe
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from gradiox._engine.tasks import TaskGroup
 from gradiox.exceptions import DeadlineExceededError
 
 if TYPE_CHECKING:
@@ -58,14 +58,12 @@ async def within_connect_budget(coro: Coroutine[Any, Any, T], timeout: Timeout, 
     if not budgets:
         return await coro
     budget = min(budgets)
-    task = asyncio.ensure_future(coro)
+    group = TaskGroup()
+    task = group.spawn(coro)
     try:
         done, _ = await asyncio.wait({task}, timeout=budget)
     finally:
-        if not task.done():
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
+        await group.aclose()
     if not done:
         raise deadline_error("connect", budget, f"The client of {src}:", cancelled=False)
     return task.result()

@@ -18,6 +18,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from gradiox._engine.tasks import TaskGroup
 from gradiox._protocol.routes import event_body
 from gradiox.exceptions import GradioxError, InvalidAPIEndpointError, StreamClosedError
 
@@ -227,13 +228,12 @@ class InputStream:
         """The job's event id, once it has joined; raises if it ended first."""
         run = self.run
         if not self._joined.is_set() and not run.done:
-            joined = asyncio.ensure_future(self._joined.wait())
-            ended = asyncio.ensure_future(run.wait())
+            group = TaskGroup()
+            waits = {group.spawn(self._joined.wait()), group.spawn(run.wait())}
             try:
-                await asyncio.wait({joined, ended}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                joined.cancel()
-                ended.cancel()
+                await group.aclose()
         if run.done or run.event_id is None:
             raise self._ended()
         return run.event_id

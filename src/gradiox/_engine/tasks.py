@@ -74,6 +74,9 @@ class TaskGroup:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
+        for task in tasks:
+            if task.done() and not task.cancelled():
+                task.exception()  # ended by the close: its error is no one's news
 
 
 async def run_all(coros: list[Coroutine[Any, Any, T]]) -> list[T]:
