@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -235,3 +236,17 @@ def test_version_and_module_entry_points() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_ctrl_c_cancels_and_exits_130(core6_url: str) -> None:
+    command = [sys.executable, "-m", "gradiox", "predict", core6_url, "/long", "[60]", "--stream"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env()
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        for line in proc.stdout:  # wait until the job runs on the server
+            if json.loads(line).get("code") == "PROCESSING":
+                break
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 130
+        assert proc.stderr.read() == "gradiox: error: interrupted\n"

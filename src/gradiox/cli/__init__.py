@@ -87,7 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--stream", action="store_true", help="print each status and output as a JSON line"
     )
-    predict.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="give up after this")
+    predict.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="give up after this many seconds (the job is cancelled)",
+    )
     _download(predict)
     _common(predict)
 

@@ -141,11 +141,16 @@ async def _call(
     assert isinstance(described, dict)
     labels = return_labels(described, api_name, fn_index)
     job = client.submit(*positional, api_name=api_name, fn_index=fn_index, **keywords)
-    if args.stream:
-        from gradiox.cli.stream import follow
+    try:
+        if args.stream:
+            from gradiox.cli.stream import follow
 
-        await follow(job, labels, _emit)
-    named = name_outputs(labels, await job.result())
+            await follow(job, labels, _emit)
+        result = await job.result()
+    except asyncio.CancelledError:  # Ctrl-C: don't leave the job running on the server
+        await job.cancel()
+        raise
+    named = name_outputs(labels, result)
     if args.stream:
         _emit(json.dumps({"type": "result", "data": named}))
     else:
