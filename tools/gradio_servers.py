@@ -105,7 +105,13 @@ def stem_version(stem: str) -> tuple[int, ...]:
 
 
 def _discover_versions() -> list[str]:
-    stems = [path.stem for path in REQUIREMENTS_DIR.glob("*.txt")]
+    # Only plain ``gradio-X.Y.Z`` files form the version matrix; a file with a suffix (e.g.
+    # ``gradio-6.31.0-mcp.txt``: the same server with an extra) is a venv for specific tests.
+    stems = [
+        path.stem
+        for path in REQUIREMENTS_DIR.glob("*.txt")
+        if re.fullmatch(r"gradio-\d+(\.\d+)*", path.stem)
+    ]
     return sorted(stems, key=lambda stem: (stem_version(stem), stem))
 
 

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from pathlib import Path
 
+    from conftest import ServerRegistry
+
 
 def with_session(
     srcs: list[str], body: Callable[[ClientSession], Awaitable[Any]], tmp: Path
@@ -146,3 +148,43 @@ def test_unreachable_app_fails_before_serving(unused_port: int) -> None:
     assert done.returncode == 3
     assert done.stdout == ""
     assert done.stderr.startswith("gradiox: error: Could not connect")
+
+
+MCP_STEM = "gradio-6.31.0-mcp"  # the same server with gradio[mcp]: it publishes its schema
+
+
+def _drop_descriptions(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {k: _drop_descriptions(v) for k, v in schema.items() if k != "description"}
+    return schema
+
+
+def test_published_schema_is_used_and_matches_the_derived_one(
+    gradio_servers: ServerRegistry, cli_url: str, tmp_path: Path
+) -> None:
+    published_url = gradio_servers.get(
+        "cli_app.py", MCP_STEM, env={"GRADIO_MCP_SERVER": "true"}
+    ).url
+    source = tmp_path / "f.txt"
+    source.write_text("four")
+
+    async def body(session: ClientSession) -> tuple[list[types.Tool], types.CallToolResult]:
+        tools = (await session.list_tools()).tools
+        return tools, await session.call_tool("file_size", {"f": str(source)})
+
+    published, sized = with_session([published_url], body, tmp_path)
+    derived = with_session([cli_url], lambda s: s.list_tools(), tmp_path).tools
+    by_name = {tool.name: tool for tool in published}
+    # The app's own schema: its docstring's parameter descriptions are there...
+    assert by_name["shout"].inputSchema["properties"]["text"]["description"] == "What to shout."
+    # ...the file hint says what the bridge accepts, not Gradio's upload tool...
+    assert "upload_file_to_gradio" not in by_name["file_size"].description
+    assert "local file path" in by_name["file_size"].description
+    file_arg = by_name["file_size"].inputSchema["properties"]["f"]
+    assert file_arg["type"] == "string" and "local file path" in file_arg["format"]
+    assert _texts(sized) == ["f.txt", "4"]
+    # ...and without it, the bridge derives the same names and (but for descriptions) schemas.
+    assert [t.name for t in derived] == [t.name for t in published]
+    for tool in derived:
+        if tool.name != "file_size":
+            assert tool.inputSchema == _drop_descriptions(by_name[tool.name].inputSchema)

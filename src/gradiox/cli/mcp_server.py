@@ -26,6 +26,7 @@ from gradiox._types import Status, StatusUpdate
 from gradiox._version import __version__
 from gradiox.cli.mcp_tools import (
     FILE_FORMAT,
+    LOCAL_FILE_HINT,
     ToolSpec,
     convert_files,
     derive_tools,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["Bridge", "serve"]
 
 GRADIO_FILE_FORMAT = "Gradio File Input"
+GRADIO_UPLOAD_HINT = "If a user passes a file as an input, use the upload_file_to_gradio tool"
 
 
 async def serve(args: argparse.Namespace, progress: Any) -> None:
@@ -290,13 +292,21 @@ def published_tools(
             ToolSpec(
                 name=name,
                 endpoint=endpoint,
-                description=str(entry.get("description") or ""),
+                description=_local_file_hint(str(entry.get("description") or "")),
                 input_schema=_local_file_format(entry.get("inputSchema") or {"type": "object"}),
                 parameters=parameter_schemas(named[endpoint]),
                 app=app,
             )
         )
     return specs
+
+
+def _local_file_hint(description: str) -> str:
+    """Replace Gradio's advice to upload files with a tool by what the bridge accepts."""
+    if GRADIO_UPLOAD_HINT not in description:
+        return description
+    head = description.split(GRADIO_UPLOAD_HINT, 1)[0].strip()
+    return (head + " " + LOCAL_FILE_HINT).strip()
 
 
 def _local_file_format(node: Any) -> Any:

@@ -19,6 +19,7 @@ from gradiox.cli.apiinfo import is_file_schema, parameter_name, resolve_refs
 
 __all__ = [
     "FILE_FORMAT",
+    "LOCAL_FILE_HINT",
     "ToolSpec",
     "derive_tools",
     "file_positions",
@@ -28,6 +29,10 @@ __all__ = [
 
 MAX_NAME = 120
 FILE_FORMAT = "Gradio File Input - a local file path, an http(s) URL or a data: URI"
+LOCAL_FILE_HINT = (
+    "File inputs take a local file path, an http(s) URL or a data: URI;"
+    " file outputs are returned as local paths."
+)
 
 
 @dataclass
@@ -130,10 +135,7 @@ def describe(endpoint: Mapping[str, Any], schema: Mapping[str, Any]) -> str:
     if labels:
         text += ("" if not text or text.endswith(".") else ".") + " Returns: " + ", ".join(labels)
     if file_positions(schema):
-        text += (
-            " File inputs take a local file path, an http(s) URL or a data: URI;"
-            " file outputs are returned as local paths."
-        )
+        text += " " + LOCAL_FILE_HINT
     return text.strip()
 
 
