@@ -45,6 +45,10 @@ class LoopServer:
         """Serve one connection."""
         raise NotImplementedError
 
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # closing: end quietly
+            await self.handle(reader, writer)
+
     def call(self, fn: Any) -> Any:
         """Run ``fn()`` on the server's loop and return its result (from any thread)."""
         if threading.current_thread() is self._thread:
@@ -81,7 +85,7 @@ class LoopServer:
 
         async def start() -> None:
             await self.setup()
-            self._server = await asyncio.start_server(self.handle, LOOPBACK, 0, limit=1 << 20)
+            self._server = await asyncio.start_server(self._serve, LOOPBACK, 0, limit=1 << 20)
 
         try:
             self._loop.run_until_complete(start())
