@@ -400,6 +400,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=0, help="override the number of rounds")
     parser.add_argument("--no-1gb", action="store_true", help="skip the 1 GB round trip")
     parser.add_argument(
+        "--no-fill",
+        action="store_true",
+        help="don't fill gradio's analytics history first (faster; the defaults servers then "
+        "slow down as the run goes on)",
+    )
+    parser.add_argument(
         "--only", default="", help="comma-separated groups to run (e.g. latency,burst-500)"
     )
     parser.add_argument("--out", type=Path, default=OUT, help="folder for JSON and reports")
@@ -487,7 +493,7 @@ def run(args: argparse.Namespace, plan: Plan, work: Path, log: Any, started: flo
                 log(f"server {config.key} not available: {config.error.splitlines()[0]}")
         live = [c for c in configs if c.server is not None]
         log(f"servers ready: {', '.join(c.key for c in live)}")
-        if not plan.quick:
+        if not plan.quick and not args.no_fill:
             warm_analytics(live, plan, log)
         run_rounds(plan, groups, live, results, log)
     finally:
