@@ -132,3 +132,41 @@ def test_view_api_agrees(corpus_url: str, server_stem: str) -> None:
     with Client(corpus_url, verbose=False) as client:
         mine = [client.view_api(print_info=False, return_format=f) for f in ("dict", "str")]
     assert mine == official_result
+
+
+# Every test app (its environment, its login), for view_api().
+APPS: list[tuple[str, dict[str, str], tuple[str, str] | None]] = [
+    ("core_app.py", {}, None),
+    ("queue_small_app.py", {}, None),
+    ("hidden_errors_app.py", {}, None),
+    ("auth_app.py", {}, ("user", "pass")),
+    ("files_app.py", {"FILES_APP_AUTH": "user:pass"}, ("user", "pass")),
+    ("fidelity_app.py", {}, None),
+    ("streaming_app.py", {}, None),
+    ("zerogpu_app.py", {}, None),
+]
+
+
+@pytest.mark.parametrize(("app", "env", "auth"), APPS, ids=[a for a, _, _ in APPS])
+def test_view_api_agrees_on_every_app(
+    gradio_servers: Any,
+    server_stem: str,
+    app: str,
+    env: dict[str, str],
+    auth: tuple[str, str] | None,
+) -> None:
+    url = gradio_servers.get(app, server_stem, env=env, ready_any_status=auth is not None).url
+    official_result = official(
+        server_stem,
+        url,
+        "result = [client.view_api(all_endpoints=a, print_info=False, return_format=f)"
+        " for a in (None, True) for f in ('dict', 'str')]",
+        auth=auth,
+    )
+    with Client(url, verbose=False, auth=auth) as client:
+        mine = [
+            client.view_api(all_endpoints=a, print_info=False, return_format=f)
+            for a in (None, True)
+            for f in ("dict", "str")
+        ]
+    assert mine == official_result

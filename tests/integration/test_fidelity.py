@@ -22,14 +22,14 @@ from gradiox.exceptions import AuthenticationError, HTTPStatusError
 OFFICIAL_TIMEOUT = 120.0
 
 
-def official(stem: str, url: str, body: str) -> Any:
+def official(stem: str, url: str, body: str, auth: tuple[str, str] | None = None) -> Any:
     """Run ``body`` with gradio_client (``client`` bound to ``url``) in ``stem``'s venv.
 
-    ``body`` assigns the JSON-serialisable answer to ``result``.
+    ``body`` assigns the JSON-serialisable answer to ``result``; ``auth`` logs in.
     """
     code = (
         "import json\nfrom gradio_client import Client\n"
-        f"client = Client({url!r}, verbose=False)\n{body}\n"
+        f"client = Client({url!r}, verbose=False, auth={auth!r})\n{body}\n"
         "print('@@' + json.dumps(result))\n"
     )
     python = SERVERS_DIR / stem / "bin" / "python"
