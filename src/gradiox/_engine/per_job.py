@@ -146,6 +146,12 @@ class PerJobTransport:
                 )
                 await self.deliver(run, message)
                 finished = True
+        except TransportError as exc:
+            if run.event_id is not None:  # it reached the server: the connection was lost
+                run.lost(exc)
+            else:
+                run.fail(exc)
+            return
         except GradioxError as exc:
             run.fail(exc)
             return

@@ -24,6 +24,7 @@ from gradiox._engine.http import default_ssl_context
 from gradiox.exceptions import (
     AppError,
     ArgumentError,
+    ConnectionLostError,
     JobCancelledError,
     ProtocolError,
     TransportError,
@@ -317,6 +318,34 @@ def test_sse_v0_job() -> None:
     }
     join = next(r for r in fake.requests if r.url.path == "/queue/join")
     assert join.url.params["session_hash"] == session and join.headers["x-gradio-user"] == "api"
+
+
+class Broken48(Fake48):
+    """A 4.0-4.8 app whose job stream breaks once the job started."""
+
+    async def stream(self, fn: int) -> AsyncIterator[bytes]:
+        for chunk in sse(
+            {"msg": "send_data", "event_id": f"ev{fn}"},
+            {"msg": "process_starts"},
+            {"msg": "process_generating", "output": {"data": ["a"]}, "success": True},
+        ):
+            yield chunk
+        raise httpx.ReadError("connection reset by peer")
+
+
+def test_sse_v0_stream_broken_mid_job_is_a_lost_connection() -> None:
+    fake = Broken48()
+
+    async def main() -> Any:
+        async with client_for(fake.handle) as client:
+            job = client.submit("x", api_name="/count")
+            with pytest.raises(ConnectionLostError) as caught:
+                await job.result()
+            return caught.value, job.outputs()
+
+    error, outputs = run(main())
+    assert error.may_still_run and "Lost the connection" in str(error)
+    assert outputs == ["a"]
 
 
 async def wait_for(predicate: Any) -> None:
