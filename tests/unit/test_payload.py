@@ -213,8 +213,13 @@ def test_walks_agree_on_arbitrary_json(value: Any) -> None:
     pred = lambda v: is_file_data(v, strict=False)  # noqa: E731
     found = collect(value, pred)
     assert contains(value, pred) == bool(found)
-    out = substitute(value, pred, lambda v: "<file>")
+    # Each found file becomes one marker, and none is left. (The marker is not a string: a
+    # string replacement could make the dict around a file look like a file itself, e.g.
+    # {"path": <file>, "url": None, "orig_name": None}; a single pass rightly leaves it.)
+    marker = ["<file>"]
+    out = substitute(value, pred, lambda v: marker)
     assert not contains(out, pred)
+    assert len(collect(out, lambda v: v is marker)) == len(found)
     assert not contains(value, is_handled_file)  # JSON never carries the upload mark
 
 
