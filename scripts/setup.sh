@@ -65,8 +65,8 @@ if [ ! -x .venv/bin/uv ] || [ "$(.venv/bin/uv --version 2>/dev/null | cut -d' ' 
 fi
 UV="$ROOT/.venv/bin/uv"
 
-log "installing gradiox (editable, [test]) into .venv"
-"$UV" pip install --quiet --python .venv/bin/python -e '.[test]'
+log "installing gradiox (editable, [test,ray]) into .venv"
+"$UV" pip install --quiet --python .venv/bin/python -e '.[test,ray]'
 
 # --- 2. server venvs -----------------------------------------------------------------------
 for stem in "${stems[@]}"; do

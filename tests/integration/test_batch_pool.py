@@ -50,7 +50,7 @@ def test_pool_refuses_different_apps(
     with pytest.raises(ReplicaMismatchError) as caught:
         run(main())
     message = str(caught.value)
-    assert other in message and "lacks /double;" in message
+    assert other in message and "lacks /checked, /double;" in message
     assert "has extra /add" in message
 
 
