@@ -57,6 +57,9 @@ START_TIMEOUT = 120.0
 """Seconds a server may take to boot (generous: several boot at once on 2 cores)."""
 
 MAX_PARALLEL_BOOTS = 6
+
+TEST_TIMEOUT = 300.0
+"""pytest-timeout's budget for one test (``timeout`` in pyproject.toml)."""
 """Servers booting at once when the session starts (2 cores; a boot is mostly CPU)."""
 
 # fixture name -> (app file in tests/apps, readiness accepts any HTTP status)
@@ -228,6 +231,23 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     # core_app first: it is the one most tests need first.
     wanted.sort(key=lambda key: (key.app != "core_app.py", key.stem))
     _REGISTRY.wanted = wanted
+    _allow_for_the_boot(session.items, len(wanted))
+
+
+def _allow_for_the_boot(items: list[pytest.Item], servers: int) -> None:
+    """Give the first test that uses the registry time for the boot storm it sets off.
+
+    pytest-timeout's budget covers fixture setup, and the first ``gradio_servers.get()``
+    boots every wanted server before it returns; on a loaded machine that alone can take
+    longer than a test may. Each round of ``MAX_PARALLEL_BOOTS`` may take ``START_TIMEOUT``.
+    """
+    first = next((i for i in items if "gradio_servers" in getattr(i, "fixturenames", ())), None)
+    if first is None or not servers:
+        return
+    rounds = -(-servers // MAX_PARALLEL_BOOTS)
+    marker = first.get_closest_marker("timeout")
+    base = float(marker.args[0]) if marker is not None and marker.args else TEST_TIMEOUT
+    first.add_marker(pytest.mark.timeout(base + rounds * START_TIMEOUT))
 
 
 @pytest.fixture(scope="session")
