@@ -27,10 +27,13 @@ def official(stem: str, url: str, body: str, auth: tuple[str, str] | None = None
 
     ``body`` assigns the JSON-serialisable answer to ``result``; ``auth`` logs in.
     """
+    # The answer is printed, then the process ends without the interpreter's teardown:
+    # gradio_client's background threads have crashed it there (SIGSEGV) after a complete
+    # answer, on a loaded machine. That crash is gradio_client's, not what we compare.
     code = (
-        "import json\nfrom gradio_client import Client\n"
+        "import json, os, sys\nfrom gradio_client import Client\n"
         f"client = Client({url!r}, verbose=False, auth={auth!r})\n{body}\n"
-        "print('@@' + json.dumps(result))\n"
+        "print('@@' + json.dumps(result))\nsys.stdout.flush()\nos._exit(0)\n"
     )
     python = SERVERS_DIR / stem / "bin" / "python"
     env = {**os.environ, "no_proxy": "*", "NO_PROXY": "*", "HF_HUB_OFFLINE": "1"}
@@ -43,7 +46,9 @@ def official(stem: str, url: str, body: str, auth: tuple[str, str] | None = None
         check=False,
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("@@")]
-    assert done.returncode == 0 and lines, f"gradio_client failed:\n{done.stderr[-3000:]}"
+    assert done.returncode == 0 and lines, (
+        f"gradio_client failed (exit {done.returncode}):\n{done.stderr[-3000:]}"
+    )
     return json.loads(lines[-1][2:])
 
 
