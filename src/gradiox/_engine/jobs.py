@@ -191,6 +191,10 @@ class JobRun:
                     self._drain = self._tasks.spawn(self._drain_backlog())
             else:
                 self._apply(event)
+        if self.machine.is_terminal:
+            # All of the job's messages are in: stop holding the session's stream open while
+            # its last files download, or the reader reopens that stream again and again.
+            self.session.release(self.event_id)
         if self.phase == "queue" and self.machine.started:
             self._enter("run")
 

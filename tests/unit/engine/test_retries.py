@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from email.utils import formatdate
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -337,3 +338,53 @@ def test_a_config_or_info_of_a_hostile_shape_is_a_protocol_error(
             httpx_kwargs={"transport": httpx.MockTransport(handle)},
         )
     assert isinstance(caught.value.__cause__, (TypeError, AttributeError))
+
+
+def test_a_finished_job_downloading_its_files_does_not_hold_the_stream(tmp_path: Path) -> None:
+    # The job's last message is in; only its output file is still downloading (here slowed
+    # by a refusal and its Retry-After). The stream must not be reopened meanwhile: it used
+    # to be reopened in a tight loop (over 100,000 times on Python 3.12) until the download
+    # ended, starving the download itself.
+    output = {
+        "path": "/srv/out.txt",
+        "url": None,
+        "orig_name": "out.txt",
+        "meta": {"_type": "gradio.FileData"},
+    }
+
+    def file_result(event_id: str, body: dict[str, Any]) -> list[bytes]:
+        return sse(
+            {
+                "msg": "process_completed",
+                "event_id": event_id,
+                "success": True,
+                "output": {"data": [output], "is_generating": False},
+            }
+        )
+
+    fake = FakeGradio(file_result)
+    real = fake.handle
+    streams: list[str] = []
+    downloads: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/gradio_api/queue/data":
+            streams.append(path)
+        if path.startswith("/gradio_api/file="):
+            downloads.append(path)
+            if len(downloads) == 1:
+                return httpx.Response(429, headers={"Retry-After": "0.3"}, text="slow down")
+            return httpx.Response(200, content=b"hello download")
+        return real(request)
+
+    fake.handle = handle  # type: ignore[method-assign]
+
+    async def main() -> Any:
+        async with aclient(fake, download_files=str(tmp_path / "out")) as client:
+            return await client.predict(1, 1, api_name="/add")
+
+    saved = run(main())
+    assert Path(saved).read_bytes() == b"hello download"
+    assert len(downloads) == 2
+    assert len(streams) == 1
