@@ -72,4 +72,11 @@ def test_proxy_cut_resets_open_connections(
         if cut:
             proxy.cut()
             assert proxy.open_connections == 0
+            # The session's stream may still have been open when it was cut. Wait until the
+            # client has seen that, as a caller would between calls: a job that joins while
+            # the break is noticed counts as lost, since the server may have dropped it.
+            session = client._connection().session
+            deadline = time.monotonic() + 5
+            while getattr(session, "_reader", None) is not None and time.monotonic() < deadline:
+                time.sleep(0.01)
         assert client.predict("b", api_name="/echo") == "b"
