@@ -159,7 +159,15 @@ def test_bad_input(client: Client, frames: list[Any]) -> None:
     job = client.stream(frames[0], api_name="/frames")
     with pytest.raises(ArgumentError):
         job.send(frames[1], frames[2], frames[3])  # one input (the State is skipped)
-    job.send("not an image")  # the app fails on it: the job ends with the app's error
+    # The app fails on this chunk, so the job ends with the app's error. The failure can
+    # arrive before send() returns, and then send() itself says the stream failed.
+    try:
+        job.send("not an image")
+    except StreamClosedError as exc:
+        failed_early = str(exc)
+    else:
+        failed_early = "failed"
+    assert "failed" in failed_early
     with pytest.raises(AppError):
         job.result(timeout=STREAM_TIMEOUT)
     with pytest.raises(StreamClosedError, match="failed"):
