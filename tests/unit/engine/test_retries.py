@@ -57,6 +57,26 @@ def refuse_first(
     return seen
 
 
+FILE_OUTPUT = {
+    "path": "/srv/out.txt",
+    "url": None,
+    "orig_name": "out.txt",
+    "meta": {"_type": "gradio.FileData"},
+}
+
+
+def completed_with_file(event_id: str) -> list[bytes]:
+    """The stream messages of a job that ends with one output file, ``FILE_OUTPUT``."""
+    return sse(
+        {
+            "msg": "process_completed",
+            "event_id": event_id,
+            "success": True,
+            "output": {"data": [FILE_OUTPUT], "is_generating": False},
+        }
+    )
+
+
 def aclient(fake: FakeGradio, **kw: Any) -> AsyncClient:
     return AsyncClient(
         "http://fake.local/", verbose=False, httpx_kwargs={"transport": fake.transport()}, **kw
@@ -256,23 +276,10 @@ def test_uploads_and_downloads_are_retried_with_a_fresh_body(tmp_path: Any) -> N
     source.write_bytes(b"hello upload")
     uploads: list[bytes] = []
     downloads: list[str] = []
-    output = {
-        "path": "/srv/out.txt",
-        "url": None,
-        "orig_name": "out.txt",
-        "meta": {"_type": "gradio.FileData"},
-    }
 
     def echo_file(event_id: str, body: dict[str, Any]) -> list[bytes]:
         assert body["data"][0]["path"] == "/srv/in.txt"
-        return sse(
-            {
-                "msg": "process_completed",
-                "event_id": event_id,
-                "success": True,
-                "output": {"data": [output], "is_generating": False},
-            }
-        )
+        return completed_with_file(event_id)
 
     fake = FakeGradio(echo_file)
     real = fake.handle
@@ -345,24 +352,7 @@ def test_a_finished_job_downloading_its_files_does_not_hold_the_stream(tmp_path:
     # by a refusal and its Retry-After). The stream must not be reopened meanwhile: it used
     # to be reopened in a tight loop (over 100,000 times on Python 3.12) until the download
     # ended, starving the download itself.
-    output = {
-        "path": "/srv/out.txt",
-        "url": None,
-        "orig_name": "out.txt",
-        "meta": {"_type": "gradio.FileData"},
-    }
-
-    def file_result(event_id: str, body: dict[str, Any]) -> list[bytes]:
-        return sse(
-            {
-                "msg": "process_completed",
-                "event_id": event_id,
-                "success": True,
-                "output": {"data": [output], "is_generating": False},
-            }
-        )
-
-    fake = FakeGradio(file_result)
+    fake = FakeGradio(lambda event_id, body: completed_with_file(event_id))
     real = fake.handle
     streams: list[str] = []
     downloads: list[str] = []
