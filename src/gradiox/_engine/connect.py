@@ -118,6 +118,7 @@ async def discover(http: HttpSession, src: str, retry: RetryPolicy | None = None
     # Gradio 5+ serves it (a first guess that 404s on 3.x and 4.x, once per process).
     early_prefix = _info_prefixes.get(src, GUESSED_API_PREFIX)
     group = TaskGroup()
+    late: list[asyncio.Task[Any]] = []
     early = (
         _fetch_infos(group, http, Routes.of(src, early_prefix), retry)
         if early_prefix is not None
@@ -136,8 +137,13 @@ async def discover(http: HttpSession, src: str, retry: RetryPolicy | None = None
         elif info_prefix is not None:
             _cancel(early)
             # No api prefix (3.x, 4.x): the routes hang off src itself, sub-path included.
-            info, public_info = await asyncio.gather(*_fetch_infos(group, http, routes, retry))
+            late = _fetch_infos(group, http, routes, retry)
+            info, public_info = await asyncio.gather(*late)
     finally:
+        # A fetch that failed unawaited (the config failed first, or its sibling did) must
+        # not be reported as "Task exception was never retrieved" when it is collected.
+        _cancel(early)
+        _cancel(late)
         await group.aclose()
     with _unreadable(src):
         if info is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 from tests.unit.engine.fake import CONFIG, INFO
 from tests.unit.helpers import run
 
-from gradiox import AsyncClient
+from gradiox import AsyncClient, AuthenticationError
 from gradiox._engine import connect
 
 # Gradio 4: no api prefix, /info at the app's root.
@@ -89,3 +90,29 @@ def test_the_memory_is_bounded() -> None:
     assert len(connect._info_prefixes) == connect.MAX_REMEMBERED_APPS
     assert "http://app0.local/" not in connect._info_prefixes
     assert f"http://app{connect.MAX_REMEMBERED_APPS + 9}.local/" in connect._info_prefixes
+
+
+def test_a_failed_connect_leaves_no_unretrieved_task_error() -> None:
+    # The early /info fails (401) before the config does: nobody awaits it, yet its error
+    # must not surface as asyncio's "Task exception was never retrieved" log.
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/config":
+            await asyncio.sleep(0.05)
+        return httpx.Response(401, json={"detail": "Not authenticated"})
+
+    reported: list[dict[str, Any]] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: reported.append(ctx))
+        client = AsyncClient(
+            "http://app.local/",
+            verbose=False,
+            httpx_kwargs={"transport": httpx.MockTransport(handle)},
+        )
+        with pytest.raises(AuthenticationError):
+            await client.__aenter__()
+        gc.collect()
+        await asyncio.sleep(0)
+
+    run(main())
+    assert reported == []
