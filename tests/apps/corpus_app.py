@@ -22,6 +22,13 @@ Endpoints (``api_name`` -> output component):
 * ``/tab_echo(s)`` and ``/tab_echo_1(s)`` -> events of the same name in nested tabs
   (Gradio suffixes the second)
 * ``/render_count(n)``   -> ``n``; it also drives a ``gr.render`` block
+* ``/video(clip)``       -> ``gr.Video``: the uploaded video, as it came
+* ``/subtitled(clip)``   -> ``gr.Video`` of ``clip`` with ``tests/data/clip.vtt`` as
+  subtitles (Gradio 5: a ``(video, subtitles)`` tuple; 6: ``gr.Video(subtitles=...)``). Its
+  input's default is ``tests/data/clip.mp4`` with ``clip.srt`` as subtitles.
+
+The video is a small browser-playable H.264 MP4 and no endpoint asks for another format,
+so Gradio serves it as it is and never needs ffmpeg.
 """
 
 from __future__ import annotations
@@ -39,6 +46,10 @@ import pandas as pd
 PORT = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
 OUT = Path(tempfile.mkdtemp(prefix="corpus-app-"))
 CHAT_KW = {"type": "messages"} if "type" in inspect.signature(gr.Chatbot).parameters else {}
+DATA = Path(__file__).resolve().parent.parent / "data"
+CLIP, VTT, SRT = (str(DATA / name) for name in ("clip.mp4", "clip.vtt", "clip.srt"))
+# Gradio 6 takes subtitles as a Video property; 5 as the second item of a (video, subs) pair.
+VIDEO_SUBTITLES = "subtitles" in inspect.signature(gr.Video).parameters
 
 
 def image(size: int, shade: int = 0) -> np.ndarray:
@@ -97,6 +108,18 @@ def multimodal(value: dict[str, Any]) -> dict[str, Any]:
     return {"text": value["text"], "files": files}
 
 
+def subtitled(clip: str) -> Any:
+    if VIDEO_SUBTITLES:
+        return gr.Video(value=clip, subtitles=VTT)
+    return clip, VTT
+
+
+def subtitled_default() -> gr.Video:
+    if VIDEO_SUBTITLES:
+        return gr.Video(value=CLIP, subtitles=SRT, label="subtitled_clip")
+    return gr.Video(value=(CLIP, SRT), label="subtitled_clip")
+
+
 with gr.Blocks() as demo:
     n = gr.Number(value=2, label="n", precision=0)
     text = gr.Textbox(value="a longer sentence", label="text")
@@ -125,6 +148,12 @@ with gr.Blocks() as demo:
                     lambda s, tag=name: f"{tag}: {s}", tab_in, tab_out, api_name="tab_echo"
                 )
 
+    clip = gr.Video(label="clip")
+    gr.Button("video").click(lambda c: c, clip, gr.Video(label="video"), api_name="video")
+    gr.Button("subtitled").click(
+        subtitled, subtitled_default(), gr.Video(label="subtitled"), api_name="subtitled"
+    )
+
     count = gr.Number(value=1, label="count", precision=0)
     shown = gr.Number(label="shown")
     gr.Button("render").click(lambda c: c, count, shown, api_name="render_count")
@@ -136,4 +165,6 @@ with gr.Blocks() as demo:
 
 
 if __name__ == "__main__":
-    demo.queue().launch(server_name="127.0.0.1", server_port=PORT, show_error=True)
+    demo.queue().launch(
+        server_name="127.0.0.1", server_port=PORT, show_error=True, allowed_paths=[str(DATA)]
+    )

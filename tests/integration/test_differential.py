@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pytest
+from gradio_servers import stem_version
 from tests.integration.helpers import png
 from tests.integration.test_fidelity import official
 
 from gradiox import Client, handle_file
 
-if TYPE_CHECKING:
-    from pathlib import Path
+DATA = Path(__file__).resolve().parent.parent / "data"
 
-# (api_name, arguments); "@file" stands for handle_file() of a small PNG.
+# (api_name, arguments); "@file" stands for handle_file() of a small PNG, "@video" for the
+# Video component's value of tests/data/clip.mp4 (see video_value).
 CASES: list[tuple[str, list[Any]]] = [
     ("/gallery", [2]),
     ("/chat_file", ["hi"]),
@@ -36,7 +38,24 @@ CASES: list[tuple[str, list[Any]]] = [
     ("/tab_echo", ["x"]),
     ("/tab_echo_1", ["y"]),
     ("/render_count", [2]),
+    ("/video", ["@video"]),
+    ("/subtitled", ["@video"]),
+    ("/subtitled", []),  # the input's default: a video with subtitles
 ]
+
+
+def video_value(stem: str) -> Any:
+    """A Video input as gradio_client takes it: Gradio 5 wraps the file in a VideoData dict."""
+    if stem_version(stem) >= (6,):
+        return "@file:clip.mp4"
+    return {"video": "@file:clip.mp4", "subtitles": None}
+
+
+def cases(stem: str) -> list[tuple[str, list[Any]]]:
+    """CASES with "@video" spelled for ``stem``'s Video component."""
+    video = video_value(stem)
+    return [(name, [video if a == "@video" else a for a in args]) for name, args in CASES]
+
 
 # Shared by both sides: files the client downloaded become ["file", name, sha256].
 NORMALISE = """
@@ -53,13 +72,15 @@ def normalise(value, folder):
 def with_files(value, path):
     if value == "@file":
         return handle_file(path)
+    if isinstance(value, str) and value.startswith("@file:"):
+        return handle_file(os.path.join(DATA, value[6:]))
     if isinstance(value, list):
         return [with_files(v, path) for v in value]
     if isinstance(value, dict):
         return {k: with_files(v, path) for k, v in value.items()}
     return value
 """
-namespace: dict[str, Any] = {"handle_file": handle_file}
+namespace: dict[str, Any] = {"handle_file": handle_file, "DATA": str(DATA)}
 exec(NORMALISE, namespace)
 normalise = namespace["normalise"]
 with_files = namespace["with_files"]
@@ -80,10 +101,10 @@ def picture(tmp_path_factory: pytest.TempPathFactory) -> str:
 def theirs(stem: str, url: str, folder: str | None, picture: str) -> list[Any]:
     download = repr(folder) if folder else "False"
     body = (
-        f"from gradio_client import handle_file\n{NORMALISE}\n"
+        f"from gradio_client import handle_file\nDATA = {str(DATA)!r}\n{NORMALISE}\n"
         f"client = Client({url!r}, verbose=False, download_files={download})\n"
         "result = []\n"
-        f"for name, args in {CASES!r}:\n"
+        f"for name, args in {cases(stem)!r}:\n"
         "    try:\n"
         f"        out = client.predict(*with_files(args, {picture!r}), api_name=name)\n"
         f"        result.append(normalise(out, {folder!r}))\n"
@@ -95,9 +116,11 @@ def theirs(stem: str, url: str, folder: str | None, picture: str) -> list[Any]:
     return answer
 
 
-def ours(url: str, folder: str | None, picture: str) -> list[Any]:
+def ours(stem: str, url: str, folder: str | None, picture: str) -> list[Any]:
     with Client(url, verbose=False, download_files=folder or False) as client:
-        result = [_call(client, name, with_files(args, picture), folder) for name, args in CASES]
+        result = [
+            _call(client, name, with_files(args, picture), folder) for name, args in cases(stem)
+        ]
     return json.loads(json.dumps(result))  # tuples as lists, like the other side's JSON
 
 
@@ -114,7 +137,7 @@ def test_every_endpoint_agrees(
 ) -> None:
     folder_ours = str(tmp_path / "ours") if downloads else None
     folder_theirs = str(tmp_path / "theirs") if downloads else None
-    mine = ours(corpus_url, folder_ours, picture)
+    mine = ours(server_stem, corpus_url, folder_ours, picture)
     official_result = theirs(server_stem, corpus_url, folder_theirs, picture)
     for (name, _), a, b in zip(CASES, mine, official_result, strict=True):
         assert a == b, f"{name} differs:\n gradiox:       {a}\n gradio_client: {b}"
