@@ -88,8 +88,9 @@ class AsyncJob:
         """Cancel the job here and on the server.
 
         A generator stops at its current iteration; outputs received so far are kept. While
-        other jobs of the same endpoint run in this session, the job is cancelled only here
-        (with a warning) and the server finishes it: Gradio's cancel would stop those too.
+        other jobs of the same endpoint are queued or running in this session, the job is
+        cancelled only here (with a warning) and the server finishes it: Gradio's cancel
+        would stop those too.
 
         Returns:
             False if the job had already ended.

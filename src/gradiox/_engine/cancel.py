@@ -2,7 +2,9 @@
 
 Every Gradio version cancels by session and fn_index: a cancel stops every running job of
 that endpoint in the session, and the others never end (protocol.md 11.3).
-:func:`spares_siblings` decides when a job must stop only locally to spare them.
+:func:`spares_siblings` decides when a job must stop only locally to spare them, and a
+:class:`CancelGate` holds new jobs of an endpoint while a cancel of it is on its way, so
+that the cancel cannot stop a job that started in the meantime.
 
 Servers without ``POST cancel`` (Gradio 3.x to 4.29): the app's own cancel event is called
 (through the direct route, as the browser's Stop button would), then ``POST reset`` stops
@@ -13,6 +15,8 @@ reset).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,13 +26,13 @@ from gradiox._protocol.cancel import find_canceller, reset_body
 from gradiox.exceptions import GradioxError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import AsyncIterator, Iterable
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
     from gradiox._protocol.api_info import EndpointInfo
 
-__all__ = ["spares_siblings", "stop_without_cancel_route"]
+__all__ = ["CancelGate", "spares_siblings", "stop_without_cancel_route"]
 
 logger = logging.getLogger("gradiox")
 
@@ -39,8 +43,8 @@ _warned: set[tuple[str, str]] = set()
 class RunningJob(Protocol):
     """A job of this session, as far as cancelling needs to know it."""
 
-    def runs_on_server(self, fn_index: int) -> bool:
-        """True if this is a job of ``fn_index`` that the server is running right now."""
+    def may_run_on_server(self, fn_index: int) -> bool:
+        """True if this is a job of ``fn_index`` that is joining, queued or running."""
 
 
 def spares_siblings(
@@ -48,20 +52,49 @@ def spares_siblings(
 ) -> bool:
     """True (with a warning) if a job must not be cancelled on the server.
 
-    That is when other jobs of the same endpoint run in the same session: the server's
-    cancel would stop them too. The cancelled job then stops only locally, and the server
-    finishes it.
+    That is when other jobs of the same endpoint are under way in the same session: the
+    server's cancel would stop those running when it arrives, and they would never end. A
+    queued one counts too, since it may start before the cancel arrives. The cancelled job
+    then stops only locally, and the server finishes it.
     """
-    siblings = sum(1 for job in jobs if job.runs_on_server(endpoint.fn_index))
+    siblings = sum(1 for job in jobs if job.may_run_on_server(endpoint.fn_index))
     if siblings:
         logger.warning(
             "gradiox: job %s was cancelled here but left to finish on the server: Gradio's "
-            "cancel would also stop the %d other running job(s) of %s in this session.",
+            "cancel would also stop the %d other queued or running job(s) of %s in this "
+            "session.",
             event_id,
             siblings,
             endpoint.label,
         )
     return bool(siblings)
+
+
+class CancelGate:
+    """Holds the joins of an endpoint while a cancel of that endpoint is on its way.
+
+    Gradio's cancel stops every job of the endpoint that runs in the session when it
+    arrives; a job joined meanwhile could be one of them, and would never end.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[int, asyncio.Event] = {}
+
+    async def wait(self, fn_index: int) -> None:
+        """Return once no cancel of ``fn_index`` is on its way."""
+        while (cancel := self._open.get(fn_index)) is not None:
+            await cancel.wait()
+
+    @contextlib.asynccontextmanager
+    async def cancelling(self, fn_index: int) -> AsyncIterator[None]:
+        """Hold new joins of ``fn_index`` for the duration of the block."""
+        await self.wait(fn_index)
+        done = self._open[fn_index] = asyncio.Event()
+        try:
+            yield
+        finally:
+            del self._open[fn_index]
+            done.set()
 
 
 def _warn_once(app: AppDescription, key: str, text: str, *args: object) -> None:

@@ -178,9 +178,9 @@ class JobRun:
 
     # -- Sink ------------------------------------------------------------------------------
 
-    def runs_on_server(self, fn_index: int) -> bool:
-        """True if this is a job of ``fn_index`` that the server is running right now."""
-        return not self.done and self.machine.started and self.endpoint.fn_index == fn_index
+    def may_run_on_server(self, fn_index: int) -> bool:
+        """True if this is a job of ``fn_index`` that is joining, queued or running."""
+        return not self.done and self.endpoint.fn_index == fn_index
 
     def on_message(self, message: Message) -> None:
         """Feed one server message (called by the session reader)."""

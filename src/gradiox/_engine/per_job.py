@@ -13,7 +13,7 @@ import contextlib
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
+from gradiox._engine.cancel import CancelGate, spares_siblings, stop_without_cancel_route
 from gradiox._engine.direct import call_direct
 from gradiox._engine.stream import StreamOptions
 from gradiox._engine.tasks import TaskGroup
@@ -48,6 +48,7 @@ class PerJobTransport:
         self.hash = str(uuid.uuid4())
         self.tasks = TaskGroup()
         self._runs: dict[QueuedJob, asyncio.Task[None]] = {}
+        self.cancels = CancelGate()
 
     # -- Transport -------------------------------------------------------------------------
 
@@ -126,13 +127,17 @@ class PerJobTransport:
         """Stop a job on the server (best effort): servers this old have no ``/cancel``."""
         if spares_siblings(self._runs, run.endpoint, run.event_id):
             return
-        await stop_without_cancel_route(self.http, self.app, self.hash, run.endpoint, run.event_id)
+        async with self.cancels.cancelling(run.endpoint.fn_index):
+            await stop_without_cancel_route(
+                self.http, self.app, self.hash, run.endpoint, run.event_id
+            )
 
     # -- internals -------------------------------------------------------------------------
 
     async def _run(self, run: QueuedJob) -> None:
         try:
             data = await self.encode(run)
+            await self.cancels.wait(run.endpoint.fn_index)
             if self.app.features.uses_queue(run.endpoint.queued):
                 finished = await self.follow(run, data)
             else:

@@ -15,7 +15,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from gradiox._engine.cancel import spares_siblings, stop_without_cancel_route
+from gradiox._engine.cancel import CancelGate, spares_siblings, stop_without_cancel_route
 from gradiox._engine.http import HttpSession, json_or_none, raise_for_status, retry_after
 from gradiox._engine.stream import StreamOptions, follow_stream
 from gradiox._engine.tasks import TaskGroup
@@ -74,6 +74,7 @@ class Session:
         self.tasks = TaskGroup()
         # Jobs started on this session that have not ended (joining, or attached).
         self.runs: set[QueuedJob] = set()
+        self.cancels = CancelGate()
         # Bumped whenever the stream is lost: a join that began before then is lost too.
         self.epoch = 0
         self._on_trouble = on_trouble
@@ -127,6 +128,9 @@ class Session:
         """Join the queue for ``run`` and route its messages to it from now on."""
         self.runs.add(run)
         run.add_listener(self.runs.discard)
+        await self.cancels.wait(run.endpoint.fn_index)
+        if run.done:  # cancelled before it joined: nothing to stop on the server
+            return
         epoch = self.epoch
         event_id = await self.join(
             run.endpoint, run.data, headers=run.headers, extra=run.extra, retry=run.retry
@@ -171,17 +175,18 @@ class Session:
 
     async def cancel_on_server(self, endpoint: EndpointInfo, event_id: str) -> None:
         """Ask the server to stop a job (best effort; failures are logged)."""
-        if spares_siblings(self.demux.sinks(), endpoint, event_id):
+        if spares_siblings({*self.runs, *self.demux.sinks()}, endpoint, event_id):
             return
-        if self.app.features.cancel != "route":  # Gradio <= 4.29: the app's cancel event
-            await stop_without_cancel_route(self.http, self.app, self.hash, endpoint, event_id)
-            return
-        body = cancel_body(endpoint.fn_index, self.hash, event_id)
-        try:
-            response = await self.http.request("POST", self.app.routes.cancel, json=body)
-            raise_for_status(response, "cancel the job")
-        except GradioxError as exc:
-            logger.warning("gradiox: could not cancel job %s on the server: %s", event_id, exc)
+        async with self.cancels.cancelling(endpoint.fn_index):
+            if self.app.features.cancel != "route":  # Gradio <= 4.29: the app's cancel event
+                await stop_without_cancel_route(self.http, self.app, self.hash, endpoint, event_id)
+                return
+            body = cancel_body(endpoint.fn_index, self.hash, event_id)
+            try:
+                response = await self.http.request("POST", self.app.routes.cancel, json=body)
+                raise_for_status(response, "cancel the job")
+            except GradioxError as exc:
+                logger.warning("gradiox: could not cancel job %s on the server: %s", event_id, exc)
 
     # -- the shared stream (read by gradiox._engine.stream) ---------------------------------
 

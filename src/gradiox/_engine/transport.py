@@ -41,8 +41,8 @@ class Sink(Protocol):
     def lost(self, cause: GradioxError) -> None:
         """The stream carrying the job broke: fail the job (or resubmit it)."""
 
-    def runs_on_server(self, fn_index: int) -> bool:
-        """True if this is a job of ``fn_index`` that the server is running right now."""
+    def may_run_on_server(self, fn_index: int) -> bool:
+        """True if this is a job of ``fn_index`` that is joining, queued or running."""
 
 
 class QueuedJob(Sink, Protocol):
