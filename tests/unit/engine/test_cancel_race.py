@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from tests.unit.engine.fake import CONFIG, INFO, sse
-from tests.unit.helpers import run
+from tests.unit.helpers import run, until
 
 from gradiox import AsyncClient
 
@@ -95,14 +95,6 @@ class Server:
     async def _events(self) -> AsyncIterator[bytes]:
         while True:
             yield await self.stream.get()
-
-
-async def until(condition: Any) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition was never met")
 
 
 def test_a_job_submitted_while_a_cancel_is_on_its_way_still_ends() -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from tests.unit.engine.fake import sse
-from tests.unit.helpers import run
+from tests.unit.helpers import run, until
 
 import gradiox._engine.cancel
 import gradiox._engine.ws
@@ -348,14 +348,6 @@ def test_sse_v0_stream_broken_mid_job_is_a_lost_connection() -> None:
     assert outputs == ["a"]
 
 
-async def wait_for(predicate: Any) -> None:
-    for _ in range(200):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("timed out")
-
-
 def test_cancel_calls_the_apps_cancel_event_and_resets(caplog: pytest.LogCaptureFixture) -> None:
     fake = Fake48()
     gradiox._engine.cancel._warned.clear()
@@ -363,17 +355,17 @@ def test_cancel_calls_the_apps_cancel_event_and_resets(caplog: pytest.LogCapture
     async def main() -> str:
         async with client_for(fake.handle) as client:
             job = client.submit("x", api_name="/long")
-            await wait_for(lambda: job.event_id is not None)
+            await until(lambda: job.event_id is not None)
             assert await job.cancel()
             with pytest.raises(JobCancelledError):
                 await job.result()
-            await wait_for(lambda: "/reset" in fake.bodies)
+            await until(lambda: "/reset" in fake.bodies)
             for resets in (2, 3):  # no cancel event for /other: warned about once
                 other = client.submit("y", api_name="/other")
-                await wait_for(lambda o=other: o.event_id is not None)  # type: ignore[misc]
+                await until(lambda o=other: o.event_id is not None)  # type: ignore[misc]
                 await other.cancel()
                 # One at a time: a cancel while another /other runs would stay local.
-                await wait_for(lambda n=resets: len(fake.bodies.get("/reset", [])) == n)  # type: ignore[misc]
+                await until(lambda n=resets: len(fake.bodies.get("/reset", [])) == n)  # type: ignore[misc]
             return client.session_hash
 
     with caplog.at_level(logging.WARNING, logger="gradiox"):
@@ -395,15 +387,13 @@ def test_cancel_spares_other_running_jobs_of_the_endpoint(caplog: pytest.LogCapt
         async with client_for(fake.handle) as client:
             first = client.submit("x", api_name="/long")
             second = client.submit("y", api_name="/long")
-            await wait_for(
-                lambda: all(j.status().code is Status.PROCESSING for j in (first, second))
-            )
+            await until(lambda: all(j.status().code is Status.PROCESSING for j in (first, second)))
             assert await first.cancel()
             await asyncio.sleep(0.1)
             assert not second.done()
             assert "/api/predict/" not in fake.bodies and "/reset" not in fake.bodies
             assert await second.cancel()  # alone now: stopped on the server
-            await wait_for(lambda: "/reset" in fake.bodies)
+            await until(lambda: "/reset" in fake.bodies)
 
     with caplog.at_level(logging.WARNING, logger="gradiox"):
         run(main())
