@@ -25,6 +25,8 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     │   └── InvalidAPIEndpointError    the endpoint exists but cannot be called
     ├── ArgumentError                  arguments don't bind (also TypeError and ValueError)
     ├── StreamClosedError              a chunk sent to a streaming job that takes no more input
+    ├── MissingVideoSupportError       video_frames() needs gradiox[video] (also ImportError)
+    ├── VideoReadError                 video_frames() can't decode the file (also ValueError)
     ├── ValidationError                the app's validator rejected the inputs (also ValueError)
     ├── AppError                       the app raised (also ValueError): message, title, duration
     ├── JobCancelledError              an AsyncJob was cancelled
@@ -73,6 +75,7 @@ __all__ = [
     "InvalidAPIEndpointError",
     "JobCancelledError",
     "LoopThreadCallError",
+    "MissingVideoSupportError",
     "MissingWebsocketsError",
     "NotAGradioAppError",
     "ProtocolError",
@@ -92,6 +95,7 @@ __all__ = [
     "TooManyRequestsError",
     "TransportError",
     "ValidationError",
+    "VideoReadError",
 ]
 
 
@@ -239,6 +243,14 @@ class StreamClosedError(GradioxError):
     The stream was closed, reached the app's time limit, was cancelled, or failed. Its
     outputs and result stay readable.
     """
+
+
+class MissingVideoSupportError(GradioxError, ImportError):
+    """``video_frames()`` needs PyAV, the optional extra ``pip install 'gradiox[video]'``."""
+
+
+class VideoReadError(GradioxError, ValueError):
+    """``video_frames()`` cannot decode the file: not a video, or it has no video stream."""
 
 
 class ArgumentError(GradioxError, TypeError, ValueError):

@@ -4,7 +4,8 @@
 returns a :class:`StreamJob` (``AsyncClient``: :class:`AsyncStreamJob`). Send more chunks
 with ``send()``, or hand ``feed()`` an iterable and let it pace them at the app's
 ``stream_every``; iterate the job for the output of each chunk; ``close()`` ends the input
-and ``result()`` returns the final output. :func:`wav_chunks` cuts a WAV file into chunks.
+and ``result()`` returns the final output. :func:`wav_chunks` cuts a WAV file into chunks,
+:func:`video_frames` decodes a video file into frames (needs ``gradiox[video]``).
 
 Example:
     >>> with client.stream(handle_file("f0.png"), api_name="/frames") as job:
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.streaming import cut_short
 from gradiox._protocol.api_info import bind_arguments
+from gradiox._video import video_frames
 from gradiox.async_client import AsyncJob
 from gradiox.client import Job
 from gradiox.exceptions import StreamClosedError
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from gradiox._engine.streaming import InputStream
     from gradiox._sync.portal import Portal
 
-__all__ = ["AsyncStreamJob", "StreamJob", "wav_chunks"]
+__all__ = ["AsyncStreamJob", "StreamJob", "video_frames", "wav_chunks"]
 
 
 def final_output(run: JobRun) -> list[Any]:

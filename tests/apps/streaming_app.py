@@ -14,6 +14,9 @@ Endpoints (``api_name`` -> behaviour):
 * ``/audio(chunk)``    -> ``"<n>:<sample_rate>:<samples>"`` for the n-th streamed
   ``gr.Audio`` chunk (``stream_every=0.25``, no time limit).
 * ``/limited(frame)``  -> as ``/frames`` with ``time_limit=2`` and a 0.3 s pause per frame.
+* ``/shades(frame)``   -> ``"<n>:<width>x<height>:<shade>"``, ``shade`` the frame's mean
+  level / 20, rounded (frame ``i`` of ``tests/data/clip.mp4`` has shade ``i + 1``);
+  ``stream_every=0.2``, ``time_limit=30``.
 * ``/echo(text)``      -> ``text`` (not a streaming endpoint).
 """
 
@@ -40,6 +43,13 @@ def slow_frame(frame: Any, seen: int) -> tuple[str, int]:
     return describe_frame(frame, seen)
 
 
+def describe_shade(frame: Any, seen: int) -> tuple[str, int]:
+    described, seen = describe_frame(frame, seen)
+    if frame is None:
+        return described, seen
+    return f"{described}:{round(float(frame.mean()) / 20)}", seen
+
+
 def describe_audio(chunk: Any, seen: int) -> tuple[str, int]:
     if chunk is None:
         return f"{seen}:none", seen
@@ -63,6 +73,9 @@ with gr.Blocks() as demo:
 
     limited = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="limited")
     streamed(limited, slow_frame, "limited", stream_every=0.2, time_limit=2)
+
+    shaded = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="shaded")
+    streamed(shaded, describe_shade, "shades", stream_every=0.2, time_limit=30)
 
     text = gr.Textbox(label="text")
     echoed = gr.Textbox(label="echoed")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -21,14 +22,16 @@ from gradiox.exceptions import (
     InvalidAPIEndpointError,
     StreamClosedError,
 )
-from gradiox.streaming import wav_chunks
+from gradiox.streaming import video_frames, wav_chunks
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 # Bounds for whole streams: several seconds of headroom on a loaded 2-core machine.
 STREAM_TIMEOUT = 60.0
+
+# 10 frames of 32x24 at 10 fps; frame i has shade i + 1 on /shades (tests/data/make_clip.py).
+CLIP = Path(__file__).resolve().parent.parent / "data" / "clip.mp4"
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +103,35 @@ def test_audio_chunks_of_a_wav_file(streaming_url: str, wav_file: Path, tmp_path
 
     outputs, result = run(main())
     assert outputs[:4] == ["1:8000:2000", "2:8000:2000", "3:8000:2000", "4:8000:2000"]
+    assert result == outputs[-1]
+
+
+def test_frames_of_a_video_file(client: Client, tmp_path: Path) -> None:
+    # One frame per 0.2 s of video (frames 0, 2, 4, 6, 8), sent at the app's stream_every.
+    frames = video_frames(CLIP, every=0.2, folder=tmp_path)
+    started = time.monotonic()
+    with client.stream(next(frames), api_name="/shades") as job:
+        assert job.feed(frames, close=False) == 4
+        paced = time.monotonic() - started
+    result = job.result(timeout=STREAM_TIMEOUT)
+    outputs = list(job)
+    assert outputs[:5] == ["1:32x24:1", "2:32x24:3", "3:32x24:5", "4:32x24:7", "5:32x24:9"]
+    assert outputs[5:] in ([], ["6:32x24:9"])  # 5.x processes the last chunk again on close
+    assert result == outputs[-1]
+    assert paced >= 4 * 0.2 - 0.05  # four waits of the app's stream_every (0.2 s)
+
+
+def test_every_frame_of_a_video_file_async(streaming_url: str, tmp_path: Path) -> None:
+    async def main() -> tuple[list[str], Any]:
+        async with AsyncClient(streaming_url, verbose=False) as client:
+            frames = video_frames(CLIP, folder=tmp_path)
+            job = client.stream(next(frames), api_name="/shades")
+            assert await job.feed(frames, every=0.02) == 9
+            outputs = [output async for output in job]
+            return outputs, await job.result(timeout=STREAM_TIMEOUT)
+
+    outputs, result = run(main())
+    assert outputs[:10] == [f"{i}:32x24:{i}" for i in range(1, 11)]
     assert result == outputs[-1]
 
 
