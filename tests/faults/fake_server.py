@@ -8,7 +8,9 @@ Every job answers ``"fake " + <first input>`` at once, unless a fault says other
 Faults (set ``server.fault`` before the call; see :class:`Fault`):
 
 * ``SILENT``: the job stream sends its headers, then nothing (no heartbeats) forever.
-* ``BIG``: the job's result is ``"x" * big_size`` in one SSE data line.
+* ``BIG``: the job's result is ``"x" * big_size`` in one SSE data line (with ``big_text =
+  "escaped"``: about ``big_size`` characters of JSON text full of escapes, ``\\n``,
+  ``\\"`` and ``\\u00e9``).
 * ``LOSE_JOB``: a session's first stream carries its first job's ``process_starts``, then
   breaks. The session stays alive: later streams send heartbeats and run later jobs, but
   the lost job's messages never come (as Gradio, which keeps no replay buffer).
@@ -57,6 +59,7 @@ class FakeGradio(LoopServer):
         url: ``http://127.0.0.1:<port>/``.
         fault: The current :class:`Fault`.
         big_size: Characters in the ``BIG`` result.
+        big_text: ``"x"`` (the result is ``"x" * big_size``) or ``"escaped"``.
         heartbeat: Seconds between heartbeats on a waiting stream (None: never).
         app_id: The ``app_id`` the config reports.
         joins: Every ``queue/join`` body received, in order.
@@ -69,6 +72,7 @@ class FakeGradio(LoopServer):
     def __init__(self) -> None:
         self.fault = Fault.NONE
         self.big_size = 50 * 1024 * 1024
+        self.big_text = "x"
         self.heartbeat: float | None = 0.2
         self.app_id = 1
         self.joins: list[dict[str, Any]] = []
@@ -191,7 +195,7 @@ class FakeGradio(LoopServer):
             if fault is Fault.HANG:
                 await self._heartbeats(writer, None)
             if fault is Fault.BIG:
-                await _big_event(writer, event_id, self.big_size)
+                await _big_event(writer, event_id, self.big_size, self.big_text)
             else:
                 await _event(writer, _completed(event_id, self._answers[event_id]))
             if queue.empty():
@@ -245,17 +249,23 @@ async def _event(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
     await writer.drain()
 
 
-async def _big_event(writer: asyncio.StreamWriter, event_id: str, size: int) -> None:
-    """A completion whose result is ``"x" * size``, written without building it as JSON."""
+async def _big_event(writer: asyncio.StreamWriter, event_id: str, size: int, text: str) -> None:
+    """A completion whose result is ``size`` characters of JSON, written without building
+    it as JSON."""
     head, tail = json.dumps(_completed(event_id, "@")).encode().split(b'"@"')
-    parts = [b"data: " + head + b'"', _big_bytes(size), b'"' + tail + b"\n\n"]
+    parts = [b"data: " + head + b'"', _big_bytes(size, text), b'"' + tail + b"\n\n"]
     writer.write(f"{sum(map(len, parts)):x}\r\n".encode())
     writer.writelines([*parts, b"\r\n"])
     await writer.drain()
 
 
+ESCAPED_UNIT = json.dumps('a "quoted" line,\tcaf\u00e9 \\ \u2603\n')[1:-1].encode()
+
+
 @functools.lru_cache(maxsize=1)
-def _big_bytes(size: int) -> bytes:
+def _big_bytes(size: int, text: str) -> bytes:
+    if text == "escaped":
+        return ESCAPED_UNIT * (size // len(ESCAPED_UNIT))
     return b"x" * size
 
 
@@ -281,7 +291,8 @@ def _completed(event_id: str, answer: str) -> dict[str, Any]:
 
 def main() -> None:
     """Serve until killed, in its own process (so its work never competes with a test's
-    threads for the GIL): ``python fake_server.py [fault] [big_size]``; prints the URL."""
+    threads for the GIL): ``python fake_server.py [fault] [big_size] [big_text]``; prints
+    the URL."""
     import sys
     import time
 
@@ -290,6 +301,8 @@ def main() -> None:
             server.fault = Fault(sys.argv[1])
         if len(sys.argv) > 2:
             server.big_size = int(sys.argv[2])
+        if len(sys.argv) > 3:
+            server.big_text = sys.argv[3]
         print(server.url, flush=True)
         while True:
             time.sleep(3600)

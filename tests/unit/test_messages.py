@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from gradiox._protocol.messages import MessageKind, message_from_dict, parse_message
+from gradiox._protocol.messages import (
+    MessageKind,
+    message_from_dict,
+    parse_large_message,
+    parse_message,
+)
 from gradiox.exceptions import ProtocolError
 
 
@@ -71,3 +78,15 @@ def test_with_output_data_replaces_only_the_data() -> None:
 def test_malformed_messages_are_protocol_errors(text: str) -> None:
     with pytest.raises(ProtocolError):
         parse_message(text)
+
+
+def test_a_large_message_in_pieces() -> None:
+    output = {"data": ["x\n" * 200_000, list(range(30_000))]}
+    text = json.dumps({"msg": "process_completed", "event_id": "e", "output": output})
+    pieces = [text[i : i + 1000] for i in range(0, len(text), 1000)]
+    message = parse_large_message(pieces)
+    assert message.kind is MessageKind.PROCESS_COMPLETED and message.output == output
+    with pytest.raises(ProtocolError, match="not valid JSON"):
+        parse_large_message(pieces[:-1])
+    with pytest.raises(ProtocolError, match="without a 'msg' field"):
+        parse_large_message([json.dumps(output)])

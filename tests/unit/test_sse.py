@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder
+from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE, JOIN_LIMIT, ServerSentEvent, SSEDecoder
 from gradiox.exceptions import ProtocolError
 
 
@@ -30,7 +30,7 @@ def test_gradio_style_stream() -> None:
 def test_line_endings_comments_and_fields() -> None:
     raw = b": comment\r\nevent: complete\r\nid: 7\rretry: 10\ndata: a\ndata: b\r\n\r\n"
     (event,) = decode([raw])
-    assert event == ServerSentEvent(data="a\nb", event="complete", id="7", retry=10)
+    assert event == ServerSentEvent(pieces=("a\nb",), event="complete", id="7", retry=10)
 
 
 def test_unicode_line_separators_do_not_split() -> None:
@@ -156,3 +156,23 @@ def test_the_limit_counts_every_data_line_of_one_event() -> None:
 
 def test_the_default_limit() -> None:
     assert SSEDecoder().max_event_size == DEFAULT_MAX_EVENT_SIZE == 256 * 1024 * 1024
+
+
+@pytest.mark.parametrize("head", [b"data: ", b"data:", b"data:  "])
+@pytest.mark.parametrize("step", [3, 4096, 65536])
+def test_large_data_stays_in_pieces(head: bytes, step: int) -> None:
+    """Data of JOIN_LIMIT characters or more is not joined by the decoder (the caller joins
+    it off the event loop); it is the same data, whatever the chunking."""
+    big = "0123456789é\u2603" * (JOIN_LIMIT // 12 + 1)
+    raw = b": " + b"c" * JOIN_LIMIT + b"\n" + head + big.encode() + b"\ndata: tail\n\n"
+    decoder = SSEDecoder()
+    events = []
+    chunks = [raw[:1], raw[1:2]] + [raw[i : i + step] for i in range(2, len(raw), step)]
+    for chunk in chunks:
+        events.extend(decoder.feed(chunk))
+    (event,) = events
+    expected = head[5:].removeprefix(b" ").decode() + big + "\ntail"
+    assert event.size == len(expected) and event.data == expected
+    assert len(event.pieces) > 1
+    small = decode([b"data: x" * 10 + b"\n", b"data: y\n\n"])
+    assert [e.pieces for e in small] == [("x" + "data: x" * 9 + "\ny",)]

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.http import expect_event_stream, raise_for_status, stream_timeout
 from gradiox._engine.per_job import PerJobTransport
-from gradiox._protocol.messages import MessageKind, parse_message
+from gradiox._engine.stream import parse_event
+from gradiox._protocol.messages import MessageKind
 from gradiox._protocol.routes import legacy_join_params, send_data_body
 from gradiox._protocol.sse import SSEDecoder
 
@@ -34,10 +35,10 @@ class LegacySSETransport(PerJobTransport):
             "GET", url, params=params, headers=run.headers, timeout=timeout
         ) as response:
             await expect_event_stream(response, url, f"join the queue for {run.endpoint.label}")
-            decoder = SSEDecoder()
+            decoder = SSEDecoder(self.options.max_event_size)
             async for chunk in response.aiter_bytes():
                 for event in decoder.feed(chunk):
-                    message = parse_message(event.data)
+                    message = await parse_event(event.pieces)
                     if message.kind is MessageKind.HEARTBEAT:
                         continue
                     if message.kind is MessageKind.SEND_DATA:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from gradiox._engine.http import expect_event_stream, stream_timeout
-from gradiox._protocol.messages import Message, MessageKind, parse_message
+from gradiox._protocol.messages import Message, MessageKind, parse_large_message, parse_message
 from gradiox._protocol.replies import stream_error
 from gradiox._protocol.routes import stream_params
 from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
@@ -30,20 +30,21 @@ from gradiox.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
 
     from gradiox._engine.connect import AppDescription
     from gradiox._engine.http import HttpSession
 
-__all__ = ["StreamOptions", "follow_stream"]
+__all__ = ["StreamOptions", "follow_stream", "parse_event"]
 
 # How many times in a row the stream may fail to open, or end on purpose without
 # delivering anything, before the pending jobs are failed.
 MAX_FRUITLESS_STREAMS = 3
 # After close_stream the server ends the response; wait this long for that at most.
 DRAIN_TIMEOUT = 1.0
-# Events at least this large are parsed on a worker thread, so that one big output does
-# not stall every other client on the event loop.
+# Events at least this large are joined and parsed on a worker thread, in slices (see
+# parse_large_message), so that one big output does not stall every other client on the
+# event loop: a worker thread inside one long C call would hold the GIL all along.
 PARSE_OFF_LOOP = 1 << 20
 
 
@@ -164,16 +165,25 @@ async def _deliver_all(owner: StreamOwner, chunks: AsyncIterator[bytes]) -> bool
     async for chunk in chunks:
         for event in decoder.feed(chunk):
             delivered = True
-            data = event.data
-            if len(data) >= PARSE_OFF_LOOP:
-                message = await asyncio.to_thread(parse_message, data)
-            else:
-                message = parse_message(data)
+            message = await parse_event(event.pieces)
             if _dispatch(owner, message):
                 await _drain(chunks)
                 return True
     decoder.flush()
     return delivered
+
+
+async def parse_event(pieces: Sequence[str]) -> Message:
+    """Parse one message given as pieces of text (an event's data, or a frame's text).
+
+    A large one is joined and parsed on a worker thread, in slices that let the event loop
+    run in between.
+    """
+    if len(pieces) == 1 and len(pieces[0]) < PARSE_OFF_LOOP:
+        return parse_message(pieces[0])
+    if sum(map(len, pieces)) < PARSE_OFF_LOOP:
+        return parse_message("".join(pieces))
+    return await asyncio.to_thread(parse_large_message, pieces)
 
 
 def _dispatch(owner: StreamOwner, message: Message) -> bool:

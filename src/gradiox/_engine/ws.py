@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from gradiox._engine.per_job import PerJobTransport
+from gradiox._engine.stream import parse_event
 from gradiox._protocol.legacy_files import component_types
-from gradiox._protocol.ws import WsConversation
+from gradiox._protocol.ws import WsConversation, frame_text
 from gradiox.exceptions import (
     AuthenticationError,
     HTTPStatusError,
@@ -100,7 +101,7 @@ class WsTransport(PerJobTransport):
                 ssl=self.http.ssl_context() if url.startswith("wss://") else None,
             ) as socket:
                 async for frame in socket:
-                    step = talk.feed(frame)
+                    step = talk.step(await parse_event((frame_text(frame),)))
                     if step.reply is not None:
                         await socket.send(step.reply)
                     if step.message is not None:

@@ -5,9 +5,11 @@ CRLF, LF or CR (and nothing else), lines starting with ``:`` are comments, ``dat
 accumulate with ``\\n``, unknown fields are ignored.
 
 Decoding is linear in the bytes received: each chunk is scanned once, and a line that spans
-chunks is kept as pieces joined once when it ends (a 50 MB output arrives as one line). One
-event's size is capped by ``max_event_size``, so a hostile or broken server cannot make the
-client buffer without bound.
+chunks is kept as pieces joined once when it ends (a 50 MB output arrives as one line). Data
+of ``JOIN_LIMIT`` characters or more is not joined at all: the event carries its pieces,
+and whoever parses it joins them (joining 50 MB is one long call, which the engine keeps
+off its event loop). One event's size is capped by ``max_event_size``, so a hostile or
+broken server cannot make the client buffer without bound.
 
 Must not import httpx, anyio or any gradiox I/O module.
 """
@@ -19,22 +21,45 @@ from dataclasses import dataclass
 
 from gradiox.exceptions import ProtocolError
 
-__all__ = ["DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "ServerSentEvent"]
+__all__ = ["DEFAULT_MAX_EVENT_SIZE", "JOIN_LIMIT", "SSEDecoder", "ServerSentEvent"]
 
 DEFAULT_MAX_EVENT_SIZE = 256 * 1024 * 1024
 """The largest event accepted by default, in characters (bytes, for the ASCII JSON of Gradio)."""
+
+JOIN_LIMIT = 1 << 20
+"""Data at least this large (in characters) stays in pieces: see ``ServerSentEvent.pieces``."""
 
 _BOM = "\ufeff"
 
 
 @dataclass(frozen=True, slots=True)
 class ServerSentEvent:
-    """One dispatched event."""
+    """One dispatched event.
 
-    data: str
+    Attributes:
+        pieces: The event's data, as pieces to join in order: one piece, unless the data
+            has ``JOIN_LIMIT`` characters or more.
+        event: The ``event`` field (``"message"`` if none).
+        id: The last event id seen on the stream.
+        retry: The last ``retry`` field seen on the stream.
+    """
+
+    pieces: tuple[str, ...]
     event: str = "message"
     id: str | None = None
     retry: int | None = None
+
+    @property
+    def data(self) -> str:
+        """The event's data, joined (a copy, for data in pieces: see ``size`` first)."""
+        pieces = self.pieces
+        return pieces[0] if len(pieces) == 1 else "".join(pieces)
+
+    @property
+    def size(self) -> int:
+        """The data's length, in characters."""
+        pieces = self.pieces
+        return len(pieces[0]) if len(pieces) == 1 else sum(map(len, pieces))
 
 
 class SSEDecoder:
@@ -46,8 +71,8 @@ class SSEDecoder:
 
     Example:
         >>> d = SSEDecoder()
-        >>> d.feed(b'data: {"msg"') + d.feed(b': "x"}\\n\\n')
-        [ServerSentEvent(data='{"msg": "x"}', event='message', id=None, retry=None)]
+        >>> [e.data for e in d.feed(b'data: {"msg"') + d.feed(b': "x"}\\n\\n')]
+        ['{"msg": "x"}']
     """
 
     def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
@@ -58,7 +83,7 @@ class SSEDecoder:
         self._partial: list[str] = []
         self._partial_size = 0
         self._pending_cr = False
-        self._data: list[str] = []
+        self._data: list[str] = []  # the data fields' pieces, with their "\n" joiners
         self._data_size = 0
         self._event = ""
         self._last_id: str | None = None
@@ -126,16 +151,21 @@ class SSEDecoder:
         return events
 
     def _end_partial(self, end: str) -> None:
-        """Process the line that spanned chunks, copying a long data line only once."""
+        """Process the line that spanned chunks (a long data line stays in pieces)."""
         pieces, self._partial = self._partial, []
+        size = self._partial_size + len(end)
         self._partial_size = 0
         pieces.append(end)
+        while len(pieces[0]) < 6 and len(pieces) > 1:  # the field name may be split
+            pieces[0:2] = [pieces[0] + pieces[1]]
         head = pieces[0]
-        if head.startswith("data: "):
-            pieces[0] = head[6:]
-            self._add_data("".join(pieces))
-        else:
+        if head.startswith(":"):
+            return  # a comment
+        if not head.startswith("data:") or size < JOIN_LIMIT:
             self._process_line("".join(pieces))
+        else:
+            pieces[0] = head[6:] if head.startswith("data: ") else head[5:]
+            self._add_pieces(pieces, size - (len(head) - len(pieces[0])))
 
     def _check_size(self) -> None:
         if self._partial_size + self._data_size > self.max_event_size:
@@ -172,17 +202,26 @@ class SSEDecoder:
         return None
 
     def _add_data(self, value: str) -> None:
-        self._data_size += len(value) + 1 if self._data else len(value)  # with the joiners
-        self._data.append(value)
+        self._add_pieces([value], len(value))
+
+    def _add_pieces(self, pieces: list[str], size: int) -> None:
+        if self._data:
+            self._data.append("\n")
+            size += 1
+        self._data.extend(pieces)
+        self._data_size += size
         self._has_fields = True
         self._check_size()
 
     def _dispatch(self) -> ServerSentEvent | None:
-        if not self._data:
+        pieces = self._data
+        if not pieces:
             self._clear_event()
             return None
+        if len(pieces) > 1 and self._data_size < JOIN_LIMIT:
+            pieces = ["".join(pieces)]
         event = ServerSentEvent(
-            data="\n".join(self._data),
+            pieces=tuple(pieces),
             event=self._event or "message",
             id=self._last_id,
             retry=self._retry,

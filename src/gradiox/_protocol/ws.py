@@ -17,7 +17,7 @@ from typing import Any
 from gradiox._protocol.messages import Message, MessageKind, parse_message
 from gradiox._protocol.routes import event_body, hash_body
 
-__all__ = ["WsConversation", "WsStep"]
+__all__ = ["WsConversation", "WsStep", "frame_text"]
 
 # After these the server closes the socket: the job is over.
 FINAL_KINDS = frozenset({MessageKind.PROCESS_COMPLETED, MessageKind.QUEUE_FULL})
@@ -64,8 +64,10 @@ class WsConversation:
         Raises:
             ProtocolError: The frame is not a JSON object with a ``msg`` field.
         """
-        text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
-        message = parse_message(text)
+        return self.step(parse_message(frame_text(frame)))
+
+    def step(self, message: Message) -> WsStep:
+        """Consume one server frame, already parsed (see :func:`frame_text`)."""
         if self.is_over:
             return WsStep(None, None, True)
         reply = None
@@ -75,3 +77,8 @@ class WsConversation:
             reply = json.dumps(event_body(self.fn_index, self.session_hash, self.data))
         self.is_over = message.kind in FINAL_KINDS
         return WsStep(reply, message, self.is_over)
+
+
+def frame_text(frame: str | bytes) -> str:
+    """A frame's JSON text (Gradio sends text frames; a binary one is read as UTF-8)."""
+    return frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
