@@ -40,6 +40,7 @@ multiple inheritance, so ``except ValueError`` code keeps working::
     ├── CheckpointError                a map() checkpoint can't be read or written (also ValueError)
     │   └── CheckpointMismatchError    the checkpoint was written for other inputs or endpoint
     ├── ReplicaMismatchError           a Pool's replicas don't expose the same endpoints
+    ├── PoolConnectError               no replica of a Pool could be connected (ConnectionError)
     ├── ClientClosedError              the client was used after close() (also RuntimeError)
     └── EventLoopError                 gradiox's loop thread can't run a call (also RuntimeError)
         ├── LoopThreadCallError        a blocking call from inside that thread (would deadlock)
@@ -78,6 +79,7 @@ __all__ = [
     "MissingVideoSupportError",
     "MissingWebsocketsError",
     "NotAGradioAppError",
+    "PoolConnectError",
     "ProtocolError",
     "QueueError",
     "QueueFullError",
@@ -320,6 +322,18 @@ class CheckpointMismatchError(CheckpointError):
 
 class ReplicaMismatchError(GradioxError, ValueError):
     """The replicas of a :class:`~gradiox.Pool` don't expose the same endpoints."""
+
+
+class PoolConnectError(GradioxError, ConnectionError):
+    """No replica of a ``Pool`` could be connected; the message names each one and why.
+
+    Attributes:
+        errors: Each replica's URL (or Space id) and the error its connect raised.
+    """
+
+    def __init__(self, message: str, errors: dict[str, BaseException] | None = None) -> None:
+        super().__init__(message)
+        self.errors: dict[str, BaseException] = dict(errors or {})
 
 
 class ClientClosedError(GradioxError, RuntimeError):

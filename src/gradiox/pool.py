@@ -3,6 +3,8 @@
 Each job goes to the replica with the fewest jobs in flight. A replica whose server fails
 leaves the rotation until a probe finds it answering again, and a job it failed is moved to
 another replica when that is safe (the job never started there, or ``resubmit_lost_jobs``).
+A replica that can't be reached at connect is left out the same way (with a warning) as
+long as one replica answers.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any, Literal
 
 from gradiox._batch.api import BatchCall, default_concurrency, iterate_async, iterate_sync
-from gradiox._batch.replicas import Replica, ReplicaSet, check_same_api
+from gradiox._batch.replicas import Replica, ReplicaSet, check_same_api, connect_replicas
 from gradiox._batch.retry import backoff, may_retry
 from gradiox._batch.run import BatchRun, map_options
 from gradiox._protocol.api_info import resolve_endpoint
@@ -46,6 +48,7 @@ class AsyncPool:
 
     Raises:
         ReplicaMismatchError: At connect, if the replicas don't expose the same endpoints.
+        PoolConnectError: At connect, if no replica could be reached.
 
     Example:
         >>> async with AsyncPool(["http://a:7860/", "http://b:7860/"]) as pool:
@@ -74,21 +77,24 @@ class AsyncPool:
     async def connect(self) -> None:
         """Connect to every replica and check they expose the same endpoints.
 
+        A replica that can't be reached (down, 5xx, timed out) is left out of rotation with
+        a warning and probed like one that failed mid-batch; it joins once it answers and
+        exposes the same endpoints as the others.
+
         Raises:
-            ReplicaMismatchError: The replicas differ (the message names how).
-            GradioxError: A replica could not be connected (every client is closed).
+            ReplicaMismatchError: The connected replicas differ (the message names how).
+            PoolConnectError: No replica could be reached (the message names each and why).
+            GradioxError: A replica refused in a way waiting won't fix (a bad login, not a
+                Gradio app). On any error every client is closed.
         """
-        results = await asyncio.gather(
-            *(c.connect() for c in self._clients), return_exceptions=True
-        )
-        errors = [r for r in results if isinstance(r, BaseException)]
         try:
-            if errors:
-                raise errors[0]
-            check_same_api(self._clients)
+            failed = await connect_replicas(self._set.replicas)
+            check_same_api([r.client for r in self._set.replicas if r not in failed])
         except BaseException:
             await self.aclose()
             raise
+        for replica, error in failed.items():
+            self._set.mark_down(replica, error)
 
     async def __aenter__(self) -> AsyncPool:
         await self.connect()
@@ -103,9 +109,15 @@ class AsyncPool:
 
     @property
     def replicas(self) -> list[dict[str, Any]]:
-        """Each replica's URL, whether it is in rotation, jobs in flight and jobs sent."""
+        """Each replica's URL, whether it is in rotation and connected, jobs in flight and sent."""
         return [
-            {"src": r.src, "up": r.up, "in_flight": r.in_flight, "jobs": r.jobs}
+            {
+                "src": r.src,
+                "up": r.up,
+                "connected": r.connected,
+                "in_flight": r.in_flight,
+                "jobs": r.jobs,
+            }
             for r in self._set.replicas
         ]
 
@@ -169,7 +181,8 @@ class AsyncPool:
         return not any(r.up for r in self._set.replicas)
 
     def _endpoint(self, api_name: str | None, fn_index: int | None) -> Any:
-        return resolve_endpoint(self._clients[0]._connection().app.endpoints, api_name, fn_index)
+        reference = self._set.reference
+        return resolve_endpoint(reference._connection().app.endpoints, api_name, fn_index)
 
     def _batch(
         self,
@@ -246,7 +259,7 @@ class Pool:
 
     @property
     def replicas(self) -> list[dict[str, Any]]:
-        """Each replica's URL, whether it is in rotation, jobs in flight and jobs sent."""
+        """Each replica's URL, whether it is in rotation and connected, jobs in flight and sent."""
         return self._pool.replicas
 
     def submit(self, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import signal
+import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from gradiox import AsyncPool, Pool
-from gradiox.exceptions import EndpointError, ReplicaMismatchError
+from gradiox.exceptions import EndpointError, PoolConnectError, ReplicaMismatchError, TransportError
 
 if TYPE_CHECKING:
     from conftest import ServerRegistry
@@ -95,3 +97,81 @@ def test_pool_loses_nothing_when_a_replica_dies(replica_urls: list[str]) -> None
         print(f"{count} items in {elapsed:.1f}s; moved: {sum(r.attempts > 1 for r in records)}")
     finally:
         doomed.stop()
+
+
+def unused_url() -> str:
+    """The URL of a loopback port nothing listens on (a replica that is down)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def wait_until(condition: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def test_pool_starts_without_an_unreachable_replica_and_takes_it_back(
+    replica_urls: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A replica that is down at connect is left out, warned about, and joins when it's up."""
+    caplog.set_level(logging.WARNING, logger="gradiox")
+    dead = unused_url()
+    with Pool([replica_urls[0], dead], probe_interval=0.2) as pool:
+        assert pool.predict(4, api_name="/double") == 8
+        late = pool.replicas[1]
+        assert (late["up"], late["connected"], late["jobs"]) == (False, False, 0)
+        warned = [m for m in caplog.messages if dead in m and "could not be connected" in m]
+        assert warned, caplog.messages
+        records = list(pool.map(range(40), api_name="/double", progress=False))
+        assert [r.output for r in records] == [2 * i for i in range(40)]
+        assert pool.replicas[1]["jobs"] == 0
+        port = int(dead.rsplit(":", 1)[1].strip("/"))
+        server = spawn_app(APPS_DIR / "replica_app.py", STEM, env={"REPLICA": "late"}, port=port)
+        try:
+            server.wait_ready(120)
+            assert wait_until(lambda: pool.replicas[1]["up"], 60), pool.replicas
+            assert any("back in rotation" in m for m in caplog.messages)
+            records = list(pool.map(range(200), api_name="/double", progress=False))
+            assert [r.output for r in records] == [2 * i for i in range(200)]
+            assert pool.replicas[1]["jobs"] >= 50, pool.replicas
+        finally:
+            server.stop()
+
+
+def test_pool_keeps_out_a_late_replica_of_another_app(
+    replica_urls: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="gradiox")
+    dead = unused_url()
+    with Pool([replica_urls[0], dead], probe_interval=0.2) as pool:
+        port = int(dead.rsplit(":", 1)[1].strip("/"))
+        other = spawn_app(APPS_DIR / "core_app.py", STEM, port=port)
+        try:
+            other.wait_ready(120)
+            assert wait_until(
+                lambda: any("stays out of rotation" in m for m in caplog.messages), 60
+            ), caplog.messages
+            assert any("lacks /checked, /double" in m for m in caplog.messages)
+            records = list(pool.map(range(20), api_name="/double", progress=False))
+            assert all(r.ok for r in records)
+            late = pool.replicas[1]
+            assert (late["up"], late["connected"], late["jobs"]) == (False, False, 0)
+        finally:
+            other.stop()
+
+
+def test_pool_with_no_reachable_replica_names_each() -> None:
+    dead = [unused_url(), unused_url()]
+    with pytest.raises(PoolConnectError) as caught:
+        Pool(dead)
+    message = str(caught.value)
+    assert all(url in message for url in dead), message
+    assert "could be connected" in message
+    assert set(caught.value.errors) == set(dead)
+    assert all(isinstance(e, TransportError) for e in caught.value.errors.values())

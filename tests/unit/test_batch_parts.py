@@ -12,7 +12,18 @@ from gradiox import handle_file
 from gradiox._batch.checkpoint import Checkpoint, input_hash, load_checkpoint, read_checkpoint
 from gradiox._batch.items import InputSource, as_call
 from gradiox._batch.progress import BatchProgress, describe
-from gradiox.exceptions import ArgumentError, CheckpointError, CheckpointMismatchError
+from gradiox._batch.replicas import unreachable
+from gradiox.exceptions import (
+    AppUnavailableError,
+    ArgumentError,
+    AuthenticationError,
+    CheckpointError,
+    CheckpointMismatchError,
+    DeadlineExceededError,
+    NotAGradioAppError,
+    SpaceNotFoundError,
+    TransportError,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -103,3 +114,13 @@ def test_progress_line() -> None:
         eta=14.7, queue_position=3,
     )  # fmt: skip
     assert describe(progress) == "120/1000 done, 3 failed, 8 in flight, 60.0/s, ETA 15s, queue 3"
+
+
+def test_which_connect_failures_leave_a_replica_out_rather_than_fail_the_pool() -> None:
+    """Down, overloaded or slow replicas may come back; a wrong URL or login won't."""
+    assert unreachable(TransportError("refused"))
+    assert unreachable(DeadlineExceededError("slow", phase="connect", seconds=30.0))
+    assert unreachable(AppUnavailableError("down", status_code=502))
+    assert not unreachable(AuthenticationError("login", status_code=401))
+    assert not unreachable(NotAGradioAppError("nope"))
+    assert not unreachable(SpaceNotFoundError("no such Space"))

@@ -1,7 +1,9 @@
 """The replicas of a pool: same-API check, least-loaded routing, and taking failures out.
 
 A replica whose server fails (transport errors, 5xx, lost streams) leaves the rotation and a
-probe asks its server every few seconds (with a growing pause) until it answers again.
+probe asks its server every few seconds (with a growing pause) until it answers again. A
+replica that could not be connected at the start is probed the same way: the probe connects
+it, and it joins only if it exposes the same endpoints as the others.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from gradiox._batch.retry import replica_failed
-from gradiox.exceptions import GradioxError, ReplicaMismatchError
+from gradiox.exceptions import (
+    DeadlineExceededError,
+    GradioxError,
+    HTTPStatusError,
+    PoolConnectError,
+    ReplicaMismatchError,
+    SpaceTimeoutError,
+    TransportError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -22,13 +32,14 @@ if TYPE_CHECKING:
     from gradiox._protocol.api_info import EndpointInfo
     from gradiox.async_client import AsyncClient
 
-__all__ = ["Replica", "ReplicaSet", "check_same_api"]
+__all__ = ["Replica", "ReplicaSet", "check_same_api", "connect_replicas"]
 
 logger = logging.getLogger("gradiox")
 
 PROBE_FIRST = 1.0
 PROBE_MAX = 15.0
 PROBE_TIMEOUT = 5.0
+PROBE_CONNECT_TIMEOUT = 60.0
 
 
 class Replica:
@@ -46,6 +57,11 @@ class Replica:
         """The replica's URL."""
         return self.client.src
 
+    @property
+    def connected(self) -> bool:
+        """Whether the replica's client is connected (jobs can be prepared on it)."""
+        return self.client._conn is not None
+
 
 class ReplicaSet:
     """Routes each job to the up replica with the fewest jobs in flight."""
@@ -55,9 +71,14 @@ class ReplicaSet:
         self._turn = itertools.count()
         self._probe_first = probe_first
 
+    @property
+    def reference(self) -> AsyncClient:
+        """A connected replica's client: the API every other replica must match."""
+        return next(r.client for r in self.replicas if r.connected)
+
     def pick(self) -> Replica:
         """The replica for the next job (a down one only if every replica is down)."""
-        up = [r for r in self.replicas if r.up] or self.replicas
+        up = [r for r in self.replicas if r.up] or [r for r in self.replicas if r.connected]
         start = next(self._turn) % len(up)  # rotate ties
         rotated = up[start:] + up[:start]
         return min(rotated, key=lambda r: r.in_flight)
@@ -89,18 +110,42 @@ class ReplicaSet:
         if not replica.up:
             return
         replica.up = False
-        logger.warning("gradiox: pool replica %s is out of rotation: %s", replica.src, error)
+        if replica.connected:
+            logger.warning("gradiox: pool replica %s is out of rotation: %s", replica.src, error)
+        else:
+            logger.warning(
+                "gradiox: pool replica %s could not be connected (%s: %s); the pool starts "
+                "without it and will keep trying it",
+                replica.src, type(error).__name__, error,
+            )  # fmt: skip
         replica._probe = asyncio.ensure_future(self._probe_until_up(replica))
 
     async def _probe_until_up(self, replica: Replica) -> None:
         pause = self._probe_first
         while not replica.up:
             await asyncio.sleep(pause)
-            if await _answers(replica):
-                replica.up = True
-                logger.warning("gradiox: pool replica %s is back in rotation", replica.src)
-                return
-            pause = min(PROBE_MAX, pause * 2)
+            if not replica.connected:
+                if not await _connects(replica):
+                    pause = min(PROBE_MAX, pause * 2)
+                    continue
+                if not await self._same_api(replica):
+                    return
+            elif not await _answers(replica):
+                pause = min(PROBE_MAX, pause * 2)
+                continue
+            replica.up = True
+            logger.warning("gradiox: pool replica %s is back in rotation", replica.src)
+            return
+
+    async def _same_api(self, replica: Replica) -> bool:
+        """Keep a newly connected replica out for good if it is another app (and say why)."""
+        try:
+            check_same_api([self.reference, replica.client])
+        except ReplicaMismatchError as exc:
+            logger.warning("gradiox: pool replica %s stays out of rotation: %s", replica.src, exc)
+            await replica.client.aclose()
+            return False
+        return True
 
     async def aclose(self) -> None:
         """Stop the probes and close every replica's client."""
@@ -110,6 +155,46 @@ class ReplicaSet:
                 with contextlib.suppress(asyncio.CancelledError):
                     await replica._probe
         await asyncio.gather(*(r.client.aclose() for r in self.replicas), return_exceptions=True)
+
+
+async def connect_replicas(replicas: Sequence[Replica]) -> dict[Replica, BaseException]:
+    """Connect every replica at once; return the unreachable ones and why.
+
+    Raises:
+        PoolConnectError: None could be connected (the message names each one and why).
+        GradioxError: A replica refused in a way waiting won't fix (bad login, not a Gradio
+            app, no such Space): the first such error.
+    """
+    results = await asyncio.gather(*(r.client.connect() for r in replicas), return_exceptions=True)
+    failed = {r: e for r, e in zip(replicas, results, strict=True) if isinstance(e, BaseException)}
+    for error in failed.values():
+        if not unreachable(error):
+            raise error
+    if len(failed) == len(replicas):
+        reasons = "; ".join(f"{r.src}: {type(e).__name__}: {e}" for r, e in failed.items())
+        raise PoolConnectError(
+            f"None of the pool's {len(replicas)} replicas could be connected ({reasons}). "
+            "Check the URLs and that at least one server is running.",
+            {r.src: e for r, e in failed.items()},
+        )
+    return failed
+
+
+def unreachable(error: BaseException) -> bool:
+    """True if a replica's connect failed in a way that may pass (down, overloaded, starting)."""
+    if isinstance(error, HTTPStatusError):
+        return error.status_code >= 500 or error.status_code in (408, 429)
+    return isinstance(error, (TransportError, DeadlineExceededError, SpaceTimeoutError))
+
+
+async def _connects(replica: Replica) -> bool:
+    """Try to connect a replica that could not be connected before."""
+    try:
+        await asyncio.wait_for(replica.client.connect(), PROBE_CONNECT_TIMEOUT)
+    except (GradioxError, asyncio.TimeoutError) as exc:
+        logger.debug("gradiox: pool replica %s still unreachable: %s", replica.src, exc)
+        return False
+    return True
 
 
 async def _answers(replica: Replica) -> bool:
