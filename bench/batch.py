@@ -33,6 +33,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(HERE))
 
 STEM = "gradio-6.31.0"
+# The two floors first: every map() figure is compared with the same round's shared floor.
+MAP_KINDS = ("shared_floor", "floor", "async_map", "sync_map")
 DEV_PYTHON = ROOT / ".venv" / "bin" / "python"
 BENCH_PYTHON = ROOT / ".servers" / "bench" / "bin" / "python"
 
@@ -45,7 +47,7 @@ def rss_kib() -> int:
     return 0
 
 
-def report(seconds: float, count: int, failures: int, rss_start: int) -> None:
+def report(seconds: float, count: int, failures: int, rss_start: int, cpu_start: float) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps(
@@ -58,6 +60,7 @@ def report(seconds: float, count: int, failures: int, rss_start: int) -> None:
                 "rss_end_kib": rss_kib(),
                 "rss_peak_kib": peak,
                 "threads": len(os.listdir("/proc/self/task")),
+                "cpu_seconds": time.process_time() - cpu_start,
             }
         )
     )
@@ -93,10 +96,92 @@ async def floor_child(url: str, count: int, width: int) -> None:
             for i in next_item:
                 failures += not await one(worker, i)
 
-        rss = rss_kib()
+        rss, cpu = rss_kib(), time.process_time()
         started = time.perf_counter()
         await asyncio.gather(*(work(w) for w in workers))
-        report(time.perf_counter() - started, count, failures, rss)
+        report(time.perf_counter() - started, count, failures, rss, cpu)
+
+
+async def shared_floor_child(url: str, count: int, width: int) -> None:
+    """The floor in gradiox's shape: ``width`` workers on ONE session and ONE event stream.
+
+    A reader holds ``GET queue/data`` open while any job is pending and routes each
+    ``process_completed`` to its job by ``event_id`` (a completion can arrive before its
+    join's reply, so unclaimed ones are kept until claimed).
+    """
+    import httpx
+    from raw import LIMITS, SSL_CONTEXT, TIMEOUT, api_base, endpoint_ids
+
+    async with httpx.AsyncClient(verify=SSL_CONTEXT, timeout=TIMEOUT, limits=LIMITS) as http:
+        config = (await http.get(url + "config")).raise_for_status().json()
+        api = api_base(url, config)
+        fn_index = endpoint_ids(config)["/sleep50"]
+        session = str(uuid.uuid4())
+        loop = asyncio.get_running_loop()
+        waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        early: dict[str, dict[str, Any]] = {}
+        pending = 0
+        wake = asyncio.Event()
+
+        async def reader() -> None:
+            while True:
+                while pending == 0:
+                    wake.clear()
+                    await wake.wait()
+                params = {"session_hash": session}
+                async with http.stream("GET", api + "queue/data", params=params) as response:
+                    async for line in response.aiter_lines():
+                        if not line.startswith("data:"):
+                            continue
+                        message = json.loads(line[5:])
+                        if message.get("msg") != "process_completed":
+                            continue
+                        future = waiting.pop(message["event_id"], None)
+                        if future is None:
+                            early[message["event_id"]] = message
+                        else:
+                            future.set_result(message)
+
+        async def predict(i: int) -> Any:
+            nonlocal pending
+            pending += 1
+            wake.set()
+            try:
+                body = {"data": [i], "fn_index": fn_index, "session_hash": session}
+                joined = (await http.post(api + "queue/join", json=body)).raise_for_status()
+                event_id = joined.json()["event_id"]
+                message = early.pop(event_id, None)
+                if message is None:
+                    waiting[event_id] = loop.create_future()
+                    message = await waiting[event_id]
+            finally:
+                pending -= 1
+            if not message.get("success"):
+                raise RuntimeError(f"job failed: {message.get('output')}")
+            return message["output"]["data"][0]
+
+        reading = asyncio.ensure_future(reader())
+        await predict(1)  # warm-up
+        failures = 0
+        next_item = iter(range(count))
+
+        async def one(i: int) -> bool:
+            try:
+                return bool(await predict(i) == i)
+            except Exception as exc:
+                print(f"shared floor item {i} failed: {exc!r}", file=sys.stderr)
+                return False
+
+        async def work() -> None:
+            nonlocal failures
+            for i in next_item:
+                failures += not await one(i)
+
+        rss, cpu = rss_kib(), time.process_time()
+        started = time.perf_counter()
+        await asyncio.gather(*(work() for _ in range(width)))
+        report(time.perf_counter() - started, count, failures, rss, cpu)
+        reading.cancel()
 
 
 async def async_map_child(url: str, count: int, width: int) -> None:
@@ -104,7 +189,7 @@ async def async_map_child(url: str, count: int, width: int) -> None:
 
     async with AsyncClient(url, verbose=False) as client:
         await client.predict(1, api_name="/sleep50")
-        rss = rss_kib()
+        rss, cpu = rss_kib(), time.process_time()
         started = time.perf_counter()
         failures = 0
         items = (i for i in range(count))
@@ -112,7 +197,7 @@ async def async_map_child(url: str, count: int, width: int) -> None:
             items, api_name="/sleep50", concurrency=width, ordered=False, progress=False
         ):
             failures += not record.ok or record.output != record.index
-        report(time.perf_counter() - started, count, failures, rss)
+        report(time.perf_counter() - started, count, failures, rss, cpu)
 
 
 def sync_map_child(url: str, count: int, width: int) -> None:
@@ -120,13 +205,13 @@ def sync_map_child(url: str, count: int, width: int) -> None:
 
     with Client(url, verbose=False) as client:
         client.predict(1, api_name="/sleep50")
-        rss = rss_kib()
+        rss, cpu = rss_kib(), time.process_time()
         started = time.perf_counter()
         failures = 0
         items = (i for i in range(count))
         for record in client.map(items, api_name="/sleep50", concurrency=width, progress=False):
             failures += not record.ok or record.output != record.index
-        report(time.perf_counter() - started, count, failures, rss)
+        report(time.perf_counter() - started, count, failures, rss, cpu)
 
 
 def gradio_client_child(url: str, count: int, width: int) -> None:
@@ -136,7 +221,7 @@ def gradio_client_child(url: str, count: int, width: int) -> None:
 
     client = Client(url, verbose=False)
     client.predict(1, api_name="/sleep50")
-    rss = rss_kib()
+    rss, cpu = rss_kib(), time.process_time()
     failures = 0
 
     def one(i: int) -> bool:
@@ -148,7 +233,7 @@ def gradio_client_child(url: str, count: int, width: int) -> None:
     started = time.perf_counter()
     with ThreadPoolExecutor(width) as pool:
         failures = sum(not ok for ok in pool.map(one, range(count)))
-    report(time.perf_counter() - started, count, failures, rss)
+    report(time.perf_counter() - started, count, failures, rss, cpu)
 
 
 def pool_child(urls: list[str], count: int) -> None:
@@ -156,14 +241,14 @@ def pool_child(urls: list[str], count: int) -> None:
 
     with Pool(urls) as pool:
         pool.predict("warm", api_name="/sleep50")
-        rss = rss_kib()
+        rss, cpu = rss_kib(), time.process_time()
         started = time.perf_counter()
         failures = 0
         for record in pool.map(
             (str(i) for i in range(count)), api_name="/sleep50", ordered=False, progress=False
         ):
             failures += not record.ok or record.output != str(record.index)
-        report(time.perf_counter() - started, count, failures, rss)
+        report(time.perf_counter() - started, count, failures, rss, cpu)
 
 
 def child(argv: list[str]) -> None:
@@ -174,6 +259,8 @@ def child(argv: list[str]) -> None:
     url, count, width = argv[1], int(argv[2]), int(argv[3])
     if kind == "floor":
         asyncio.run(floor_child(url, count, width))
+    elif kind == "shared_floor":
+        asyncio.run(shared_floor_child(url, count, width))
     elif kind == "async_map":
         asyncio.run(async_map_child(url, count, width))
     elif kind == "sync_map":
@@ -185,22 +272,50 @@ def child(argv: list[str]) -> None:
 # -- the orchestrator -------------------------------------------------------------------------
 
 
-def measure(python: Path, *args: str) -> dict[str, Any]:
+def server_cpu(pid: int) -> float:
+    """CPU seconds the server process has used so far (every thread, living or ended)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(python: Path, *args: str, server_pid: int | None = None) -> dict[str, Any]:
+    """Run one child; its figures, plus the load average and the server's CPU during it."""
+    load = os.getloadavg()[0]
+    before = server_cpu(server_pid) if server_pid else 0.0
     out = subprocess.run(
         [str(python), __file__, "--child", *args],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
         timeout=1800,
     )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    if out.stderr.strip():  # the children name each failed item there
+        print(out.stderr.strip()[-2000:], file=sys.stderr)
+    out.check_returncode()
+    result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    result["load"] = load
+    if server_pid:
+        result["server_cpu_seconds"] = server_cpu(server_pid) - before
+    return result
 
 
-def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def median_of(
+    runs: list[dict[str, Any]], floors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The median run; with ``floors`` (the same rounds' floor), the median per-round ratio."""
     result = dict(runs[len(runs) // 2])
     result["throughput"] = statistics.median(r["throughput"] for r in runs)
     result["failures"] = sum(r["failures"] for r in runs)
     result["rounds"] = [round(r["throughput"], 1) for r in runs]
+    result["loads"] = [round(r.get("load", 0.0), 1) for r in runs]
+    result["cpu_ms_per_item"] = statistics.median(
+        1000 * r["cpu_seconds"] / r["count"] for r in runs
+    )
+    if floors is not None:
+        ratios = [r["throughput"] / f["throughput"] for r, f in zip(runs, floors, strict=True)]
+        result["ratio"] = statistics.median(ratios)
+        result["ratios"] = [round(x, 2) for x in ratios]
     return result
 
 
@@ -212,36 +327,41 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--gc-items", type=int, default=2_000, help="gradio_client's inputs")
     parser.add_argument("--pool-items", type=int, default=200, help="per replica")
+    parser.add_argument("--map-only", action="store_true", help="skip gradio_client and Pool")
     args = parser.parse_args()
     if args.quick:
         args.items, args.rounds, args.gc_items, args.pool_items = 500, 1, 200, 20
     from gradio_servers import APPS_DIR, spawn_app
 
     servers = [spawn_app(HERE / "apps" / "bench_app.py", STEM)]
-    servers += [
-        spawn_app(APPS_DIR / "replica_app.py", STEM, env={"REPLICA": str(i)}) for i in range(4)
-    ]
+    if not args.map_only:
+        servers += [
+            spawn_app(APPS_DIR / "replica_app.py", STEM, env={"REPLICA": str(i)}) for i in range(4)
+        ]
     results: dict[str, Any] = {"items": args.items, "width": args.width, "time": time.time()}
     try:
         for server in servers:
             server.wait_ready(300)
         url = servers[0].url
         common = [str(args.items), str(args.width)]
-        runs: dict[str, list[dict[str, Any]]] = {"floor": [], "async_map": [], "sync_map": []}
+        pid = servers[0].process.pid
+        runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in MAP_KINDS}
         for _ in range(args.rounds):  # interleaved, so drifting load hits every client alike
             for kind in runs:
-                runs[kind].append(measure(DEV_PYTHON, kind, url, *common))
+                runs[kind].append(measure(DEV_PYTHON, kind, url, *common, server_pid=pid))
                 print(kind, runs[kind][-1], file=sys.stderr)
         for kind, samples in runs.items():
-            results[kind] = median_of(samples)
-        if BENCH_PYTHON.exists():
+            results[kind] = median_of(samples, runs["shared_floor"])
+        if args.map_only:
+            pass
+        elif BENCH_PYTHON.exists():
             gc_args = [str(args.gc_items), str(args.width)]
             results["gradio_client"] = measure(BENCH_PYTHON, "gradio_client", url, *gc_args)
             print("gradio_client", results["gradio_client"], file=sys.stderr)
         else:
             results["gradio_client"] = {"skipped": f"{BENCH_PYTHON} missing: run bench/run.sh"}
         replica_urls = [s.url for s in servers[1:]]
-        for n in (1, 2, 4):
+        for n in (1, 2, 4) if not args.map_only else ():
             samples = [
                 measure(DEV_PYTHON, "pool", str(args.pool_items * n), ",".join(replica_urls[:n]))
                 for _ in range(args.rounds)
@@ -259,29 +379,38 @@ def main() -> None:
 
 
 def render(results: dict[str, Any]) -> str:
-    floor = results["floor"]["throughput"]
     lines = [
-        f"`map()` over {results['items']:,} inputs of `/sleep50`, {results['width']} in flight:",
+        (
+            f"`map()` over {results['items']:,} inputs of `/sleep50`, {results['width']} in "
+            "flight; x floor = median over rounds of the ratio to the same round's shared floor:"
+        ),
         "",
-        "| client | items/s (median) | x floor | failures | RSS growth (peak - start) |",
-        "|---|---|---|---|---|",
+        "| client | items/s (median) | x floor | client CPU / item | failures | RSS growth |",
+        "|---|---|---|---|---|---|",
     ]
     names = {
-        "floor": "asyncio + httpx loop (floor)",
+        "shared_floor": "asyncio + httpx, one session and stream (floor)",
+        "floor": "asyncio + httpx, a session and a stream per job",
         "async_map": "gradiox `AsyncClient.map`",
         "sync_map": "gradiox `Client.map`",
         "gradio_client": "gradio_client + ThreadPoolExecutor",
     }
+    floor = results["shared_floor"]["throughput"]
     for kind, name in names.items():
         r = results.get(kind, {})
         if "skipped" in r or not r:
-            lines.append(f"| {name} | skipped: {r.get('skipped', 'not run')} | | | |")
+            lines.append(f"| {name} | skipped: {r.get('skipped', 'not run')} | | | | |")
             continue
         growth = (r["rss_peak_kib"] - r["rss_start_kib"]) / 1024
+        ratio = r.get("ratio", r["throughput"] / floor)
+        cpu = r.get("cpu_ms_per_item", 1000 * r["cpu_seconds"] / r["count"])
         lines.append(
-            f"| {name} | {r['throughput']:.0f} | {r['throughput'] / floor:.2f}x | "
+            f"| {name} | {r['throughput']:.0f} | {ratio:.2f}x | {cpu:.1f} ms | "
             f"{r['failures']} of {r['count']:,} | {growth:.1f} MiB |"
         )
+    lines.append(f"\nload average at each round: {results['shared_floor']['loads']}")
+    if "pool_1" not in results:
+        return "\n".join(lines)
     base = results["pool_1"]["throughput"]
     lines += ["", "| `Pool` replicas | items/s | scaling |", "|---|---|---|"]
     for n in (1, 2, 4):
