@@ -6,10 +6,17 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
+from gradiox.exceptions import ConnectionLostError
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from gradio_servers import RunningServer
+    from proxy import TcpProxy
+
+    from gradiox import Job
 
 
 def run(coro: Any, limit: float = 120) -> Any:
@@ -40,3 +47,17 @@ async def wait_until_async(
 def log_count(server: RunningServer, text: str) -> int:
     """How many times ``text`` appears in the server's log."""
     return server.log_text().count(text)
+
+
+def cut_mid_generator(proxy: TcpProxy, job: Job, bound: float) -> ConnectionLostError:
+    """Cut ``proxy``'s connections once ``job`` has two outputs; return the job's error.
+
+    The job must fail with ``ConnectionLostError`` within ``bound`` seconds of the cut.
+    """
+    wait_until(lambda: len(job.outputs()) >= 2, what="two outputs")
+    cut = time.monotonic()
+    assert proxy.cut()
+    with pytest.raises(ConnectionLostError, match="Lost the connection") as caught:
+        job.result(timeout=bound)
+    assert time.monotonic() - cut < bound, f"lost {time.monotonic() - cut:.2f} s after the cut"
+    return caught.value

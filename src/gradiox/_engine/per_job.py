@@ -17,7 +17,13 @@ from gradiox._engine.cancel import CancelGate, spares_siblings, stop_without_can
 from gradiox._engine.direct import call_direct
 from gradiox._engine.stream import StreamOptions
 from gradiox._engine.tasks import TaskGroup
-from gradiox.exceptions import ClientClosedError, GradioxError, ProtocolError, TransportError
+from gradiox.exceptions import (
+    ClientClosedError,
+    ConnectionLostError,
+    GradioxError,
+    ProtocolError,
+    TransportError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -151,6 +157,9 @@ class PerJobTransport:
                 )
                 await self.deliver(run, message)
                 finished = True
+        except ConnectionLostError as exc:  # the job's connection broke after it opened
+            run.lost(exc)
+            return
         except TransportError as exc:
             if run.event_id is not None:  # it reached the server: the connection was lost
                 run.lost(exc)

@@ -19,6 +19,7 @@ from gradiox._protocol.legacy_files import component_types
 from gradiox._protocol.ws import WsConversation, frame_text
 from gradiox.exceptions import (
     AuthenticationError,
+    ConnectionLostError,
     HTTPStatusError,
     MissingWebsocketsError,
     ProtocolError,
@@ -91,6 +92,7 @@ class WsTransport(PerJobTransport):
 
         url = self.app.routes.ws_join
         talk = WsConversation(fn_index=run.endpoint.fn_index, session_hash=self.hash, data=data)
+        opened = False
         try:
             async with connect(
                 url,
@@ -100,6 +102,7 @@ class WsTransport(PerJobTransport):
                 max_size=MAX_MESSAGE,
                 ssl=self.http.ssl_context() if url.startswith("wss://") else None,
             ) as socket:
+                opened = True
                 async for frame in socket:
                     step = talk.step(await parse_event((frame_text(frame),)))
                     if step.reply is not None:
@@ -113,10 +116,14 @@ class WsTransport(PerJobTransport):
         except InvalidHandshake as exc:
             raise ProtocolError(f"The websocket handshake with {url} failed: {exc}") from exc
         except ConnectionClosed as exc:
-            raise TransportError(f"The websocket to {url} broke: {exc}") from exc
+            raise _lost(url, exc) from exc
         except TimeoutError as exc:
+            if opened:
+                raise _lost(url, exc) from exc
             raise RequestTimeoutError(f"Timed out opening a websocket to {url}.") from exc
         except OSError as exc:
+            if opened:
+                raise _lost(url, exc) from exc
             raise TransportError(f"Could not open a websocket to {url}: {exc}") from exc
         return talk.is_over
 
@@ -134,6 +141,11 @@ class WsTransport(PerJobTransport):
         if cookie:
             headers["cookie"] = cookie
         return headers
+
+
+def _lost(url: str, cause: BaseException) -> ConnectionLostError:
+    """The job's socket broke: its messages are lost (the job then says whether it ran)."""
+    return ConnectionLostError(f"the websocket to {url} broke: {cause or type(cause).__name__}")
 
 
 def _status_error(url: str, status: int) -> HTTPStatusError:
