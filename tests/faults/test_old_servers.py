@@ -2,11 +2,13 @@
 
 A 3.x job's websocket that breaks mid-job fails the job with ``ConnectionLostError`` (its
 messages are gone) saying whether the server may still run it, within 3 s of the loss, and
-the next call works.
+the next call works. A full queue, which these servers answer on the job's connection, is
+retried under the retry policy (nothing was queued), then reported as ``QueueError``.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -15,7 +17,8 @@ from fault_helpers import cut_mid_generator, wait_until
 from gradio_servers import APPS_DIR, spawn_app
 
 from gradiox import Client, Job, Status
-from gradiox.exceptions import ConnectionLostError
+from gradiox._engine import per_job
+from gradiox.exceptions import ConnectionLostError, QueueError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -68,6 +71,32 @@ def _fill(client: Client) -> tuple[Job, Job]:
     waiting = client.submit("b", api_name="/slow")
     wait_until(lambda: waiting.status().code is Status.IN_QUEUE, what="the second job queued")
     return running, waiting
+
+
+def test_queue_full_on_the_job_connection_is_retried(
+    queue_small: RunningServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gradiox")
+    with Client(queue_small.url, verbose=False) as client:
+        running, waiting = _fill(client)
+        monkeypatch.setattr(per_job, "backoff_delay", lambda attempt: 0.05)
+        with pytest.raises(QueueError, match="Queue is full"):
+            client.with_options(max_retries=2).predict("c", api_name="/slow")
+        assert len(_retries(caplog)) == 2
+        caplog.clear()
+        with pytest.raises(QueueError, match="Queue is full"):
+            client.with_options(max_retries=0).predict("c", api_name="/slow")
+        assert not _retries(caplog)
+        # Retried until the first job ends and the second starts: the queue has room again.
+        monkeypatch.setattr(per_job, "backoff_delay", lambda attempt: 1.2)
+        patient = client.with_options(max_retries=8).submit("c", api_name="/slow")
+        assert patient.result(timeout=30) == "c"
+        assert _retries(caplog)
+        assert running.result(timeout=30) == "a" and waiting.result(timeout=30) == "b"
+
+
+def _retries(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "queue was full" in r.getMessage()]
 
 
 def test_a_cut_loses_running_and_queued_jobs_and_says_which_may_still_run(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.http import expect_event_stream, raise_for_status, stream_timeout
-from gradiox._engine.per_job import PerJobTransport
+from gradiox._engine.per_job import PerJobTransport, refuse_if_full
 from gradiox._engine.stream import parse_event
 from gradiox._protocol.messages import MessageKind
 from gradiox._protocol.routes import legacy_join_params, send_data_body
@@ -60,6 +60,7 @@ class LegacySSETransport(PerJobTransport):
                 message = await parse_event(event.pieces)
                 if message.kind is MessageKind.HEARTBEAT:
                     continue
+                refuse_if_full(message)
                 if message.kind is MessageKind.SEND_DATA:
                     run.set_event_id(message.event_id)
                     await self._send_data(run, data, message.event_id)

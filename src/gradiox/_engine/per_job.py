@@ -4,24 +4,31 @@ Each job gets its own task, which opens the job's connection, follows it to the 
 hands every message to the job. Events that skip the queue (3.x ``queue=False``) are
 called through the direct route instead. Cancelling a job closes its connection and
 stops it on the server with the app's cancel event (these servers have no ``/cancel``).
+
+These servers say "queue full" as a message on the job's connection, not as an HTTP 503;
+it means the job was not queued, so it is submitted again under the job's retry policy.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from gradiox._engine.cancel import CancelGate, spares_siblings, stop_without_cancel_route
 from gradiox._engine.direct import call_direct
+from gradiox._engine.retry import backoff_delay
 from gradiox._engine.stream import StreamOptions
 from gradiox._engine.tasks import TaskGroup
+from gradiox._protocol.messages import MessageKind, message_from_dict
 from gradiox.exceptions import (
     ClientClosedError,
     ConnectionLostError,
     GradioxError,
     ProtocolError,
+    QueueError,
     TransportError,
 )
 
@@ -33,7 +40,21 @@ if TYPE_CHECKING:
     from gradiox._engine.transport import QueuedJob
     from gradiox._protocol.messages import Message
 
-__all__ = ["PerJobTransport"]
+__all__ = ["PerJobTransport", "refuse_if_full"]
+
+logger = logging.getLogger("gradiox")
+
+
+QUEUE_FULL = "Queue is full! Please try again."
+
+
+def refuse_if_full(message: Message) -> None:
+    """Raise QueueError if ``message`` is the server's ``queue_full`` answer.
+
+    Raised from ``follow``, it ends the job's connection; the job is then submitted again.
+    """
+    if message.kind is MessageKind.QUEUE_FULL:
+        raise QueueError(QUEUE_FULL)
 
 
 class PerJobTransport:
@@ -140,12 +161,38 @@ class PerJobTransport:
 
     # -- internals -------------------------------------------------------------------------
 
+    async def _queue(self, run: QueuedJob, data: list[Any]) -> bool:
+        """Follow the job through the queue, submitting it again while the queue is full."""
+        policy = run.retry
+        attempt = 0
+        while True:
+            try:
+                return await self.follow(run, data)
+            except QueueError:  # the server queued nothing: safe to submit again
+                pass
+            if attempt >= policy.max_retries:
+                break
+            delay = backoff_delay(attempt)
+            attempt += 1
+            logger.info(
+                "gradiox: the server's queue was full for %s (nothing was queued); "
+                "retry %d of %d in %.2f s.",
+                run.endpoint.label,
+                attempt,
+                policy.max_retries,
+                delay,
+            )
+            if not await policy.pause(delay):
+                break
+        await self.deliver(run, message_from_dict({"msg": "queue_full"}))  # -> QueueError
+        return True
+
     async def _run(self, run: QueuedJob) -> None:
         try:
             data = await self.encode(run)
             await self.cancels.wait(run.endpoint.fn_index)
             if self.app.features.uses_queue(run.endpoint.queued):
-                finished = await self.follow(run, data)
+                finished = await self._queue(run, data)
             else:
                 message = await call_direct(
                     self.http,

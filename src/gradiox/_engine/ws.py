@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from gradiox._engine.per_job import PerJobTransport
+from gradiox._engine.per_job import PerJobTransport, refuse_if_full
 from gradiox._engine.stream import parse_event
 from gradiox._protocol.legacy_files import component_types
 from gradiox._protocol.ws import WsConversation, frame_text
@@ -108,6 +108,7 @@ class WsTransport(PerJobTransport):
                     if step.reply is not None:
                         await socket.send(step.reply)
                     if step.message is not None:
+                        refuse_if_full(step.message)
                         await self.deliver(run, step.message)
                     if step.is_over or run.done:
                         return True
