@@ -336,6 +336,7 @@ class AsyncClient(ClientCore):
         max_retries: int | None = None,
         resubmit_lost_jobs: bool | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
+        rerun_failed: Literal["transient", "all", "none"] = "transient",
         progress: bool = True,
         on_progress: Callable[[BatchProgress], None] | None = None,
     ) -> AsyncIterator[BatchResult]:
@@ -363,8 +364,8 @@ class AsyncClient(ClientCore):
         call = client_batch(
             self, inputs, api_name=api_name, fn_index=fn_index, headers=headers,
             concurrency=concurrency, ordered=ordered, errors=errors, max_retries=max_retries,
-            resubmit_lost_jobs=resubmit_lost_jobs, checkpoint=checkpoint, progress=progress,
-            on_progress=on_progress,
+            resubmit_lost_jobs=resubmit_lost_jobs, checkpoint=checkpoint,
+            rerun_failed=rerun_failed, progress=progress, on_progress=on_progress,
         )  # fmt: skip
         return iterate_async(call)
 

@@ -288,6 +288,7 @@ class Client(ClientCore):
         max_retries: int | None = None,
         resubmit_lost_jobs: bool | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
+        rerun_failed: Literal["transient", "all", "none"] = "transient",
         progress: bool = True,
         on_progress: Callable[[BatchProgress], None] | None = None,
     ) -> Iterator[BatchResult]:
@@ -314,7 +315,10 @@ class Client(ClientCore):
                 harmless. None: the client's setting (see ``with_options``).
             checkpoint: A JSON-lines file: each finished item is appended (and flushed)
                 before it is reported, and a re-run with the same file and inputs skips the
-                items it holds.
+                items it holds (except the failed ones ``rerun_failed`` selects).
+            rerun_failed: Which items the checkpoint records as failed a re-run runs again:
+                ``"transient"`` (default: those whose connection, server or deadline failed,
+                not the app's own errors), ``"all"``, or ``"none"``.
             progress: Show a progress bar (tqdm if installed, else a line on a terminal).
             on_progress: Called with a ``BatchProgress`` as records arrive.
 
@@ -338,8 +342,8 @@ class Client(ClientCore):
         call = client_batch(
             self, inputs, api_name=api_name, fn_index=fn_index, headers=headers,
             concurrency=concurrency, ordered=ordered, errors=errors, max_retries=max_retries,
-            resubmit_lost_jobs=resubmit_lost_jobs, checkpoint=checkpoint, progress=progress,
-            on_progress=on_progress,
+            resubmit_lost_jobs=resubmit_lost_jobs, checkpoint=checkpoint,
+            rerun_failed=rerun_failed, progress=progress, on_progress=on_progress,
         )  # fmt: skip
         return iterate_sync(self._portal, call)
 

@@ -196,6 +196,7 @@ class AsyncPool:
         checkpoint: str | os.PathLike[str] | None,
         progress: bool,
         on_progress: Callable[[BatchProgress], None] | None,
+        rerun_failed: str = "transient",
     ) -> BatchCall:
         endpoint = self._endpoint(api_name, fn_index)
         width = default_concurrency(endpoint) * len(self._clients)
@@ -208,6 +209,7 @@ class AsyncPool:
             self.resubmit_lost_jobs,
             checkpoint,
             retry_refused=True,
+            rerun_failed=rerun_failed,
         )
 
         def submit(args: tuple[Any, ...], kwargs: dict[str, Any]) -> JobRun:
@@ -226,6 +228,7 @@ class AsyncPool:
         ordered: bool = True,
         errors: Literal["collect", "raise"] = "collect",
         checkpoint: str | os.PathLike[str] | None = None,
+        rerun_failed: Literal["transient", "all", "none"] = "transient",
         progress: bool = True,
         on_progress: Callable[[BatchProgress], None] | None = None,
     ) -> AsyncIterator[BatchResult]:
@@ -236,7 +239,7 @@ class AsyncPool:
         """
         call = self._batch(
             inputs, api_name, fn_index, headers, concurrency, ordered, errors, checkpoint,
-            progress, on_progress,
+            progress, on_progress, rerun_failed,
         )  # fmt: skip
         return iterate_async(call)
 
@@ -286,6 +289,7 @@ class Pool:
             kwargs.pop("checkpoint", None),
             kwargs.pop("progress", True),
             kwargs.pop("on_progress", None),
+            kwargs.pop("rerun_failed", "transient"),
         )
         if kwargs:
             raise TypeError(f"Pool.map() got unexpected arguments: {', '.join(kwargs)}")

@@ -13,7 +13,7 @@ import pytest
 
 from gradiox import AsyncClient, Client
 from gradiox._batch.checkpoint import read_checkpoint
-from gradiox.exceptions import AppError, CheckpointMismatchError, EndpointError
+from gradiox.exceptions import AppError, CheckpointMismatchError, EndpointError, TransportError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from conftest import ServerRegistry
 
+from gradio_servers import APPS_DIR, spawn_app
 from helpers import run
 
 STEM = "gradio-6.31.0"
@@ -200,3 +201,44 @@ def test_leaving_early_then_mapping_again(url: str) -> None:
 
     records = run(main())
     assert [r.output for r in records] == [i + 2 for i in range(50)]
+
+
+def test_resume_reruns_items_whose_server_failed(
+    gradio_servers: ServerRegistry, tmp_path: Path
+) -> None:
+    """Items lost to a dead server run again on resume; the app's own failures don't."""
+    live = gradio_servers.get("replica_app.py", STEM, env={"REPLICA": "a"}).url
+    path = tmp_path / "results.jsonl"
+    items = list(range(20))  # /checked fails (gr.Error) for 3 and 13, else returns 2x
+
+    def run_map(url: str, inputs: list[int] = items, **kwargs: Any) -> list[Any]:
+        with Client(url, verbose=False) as c:
+            return list(
+                c.map(inputs, api_name="/checked", checkpoint=path, progress=False, **kwargs)
+            )
+
+    first = run_map(live, items[:10])  # a checkpoint of the first 10 items
+    assert [r.ok for r in first] == [i != 3 for i in range(10)]
+    doomed = spawn_app(APPS_DIR / "replica_app.py", STEM, env={"REPLICA": "doomed"})
+    try:
+        doomed.wait_ready(120)
+        with Client(doomed.url, verbose=False) as c:
+            doomed.stop()  # the client is connected; every join now fails to connect
+            lost = list(
+                c.map(items, api_name="/checked", checkpoint=path, max_retries=0, progress=False)
+            )
+    finally:
+        doomed.stop()
+    assert sorted(r.index for r in lost) == list(range(10, 20))
+    assert all(isinstance(r.error, TransportError) for r in lost), lost[:2]
+    again = run_map(live)
+    assert [r.index for r in again] == list(range(10, 20))
+    assert [r.ok for r in again] == [i != 13 for i in range(10, 20)]
+    latest = {r["index"]: r for r in read_checkpoint(path)}
+    assert sorted(latest) == items
+    assert all(latest[i]["output"] == 2 * i for i in items if i not in (3, 13))
+    assert latest[3]["error"]["transient"] is False and latest[13]["error"]["type"] == "AppError"
+    assert run_map(live) == []
+    assert run_map(live, rerun_failed="none") == []
+    retried = run_map(live, rerun_failed="all")
+    assert [(r.index, r.ok) for r in retried] == [(3, False), (13, False)]

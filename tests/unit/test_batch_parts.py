@@ -14,11 +14,13 @@ from gradiox._batch.items import InputSource, as_call
 from gradiox._batch.progress import BatchProgress, describe
 from gradiox._batch.replicas import unreachable
 from gradiox.exceptions import (
+    AppError,
     AppUnavailableError,
     ArgumentError,
     AuthenticationError,
     CheckpointError,
     CheckpointMismatchError,
+    ConnectionLostError,
     DeadlineExceededError,
     NotAGradioAppError,
     SpaceNotFoundError,
@@ -26,6 +28,7 @@ from gradiox.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from pathlib import Path
 
 
@@ -69,7 +72,49 @@ def test_checkpoint_round_trip_and_torn_line(tmp_path: Path) -> None:
     records = read_checkpoint(path)
     assert [r["index"] for r in records] == [0, 1, 2]
     assert records[0]["output"] == 3
-    assert records[1]["error"] == {"type": "ValueError", "message": "nope"}
+    assert records[1]["error"] == {"type": "ValueError", "message": "nope", "transient": False}
+
+
+def test_resume_runs_again_the_failed_items_the_policy_selects(tmp_path: Path) -> None:
+    """Lost connections and server errors run again by default; the app's own errors don't."""
+    path = tmp_path / "c.jsonl"
+    cp = Checkpoint(path, "/add", load_checkpoint(path, "/add"))
+    cp.record(0, input_hash(0), 0, None)
+    cp.record(1, input_hash(1), None, AppError("bad input"))
+    cp.record(2, input_hash(2), None, ConnectionLostError("stream lost", may_still_run=True))
+    cp.record(3, input_hash(3), None, AppUnavailableError("502", status_code=502))
+    cp.record(4, input_hash(4), 4, None)
+    cp.close()
+    hashes = {i: input_hash(i) for i in range(5)}
+    rerun = {"transient": [2, 3], "all": [1, 2, 3], "none": []}
+    for policy, indices in rerun.items():
+        state = load_checkpoint(path, "/add", policy)  # type: ignore[arg-type]
+        assert state.recorded == hashes
+        assert sorted(set(hashes) - set(state.done)) == indices, policy
+
+    state = load_checkpoint(path, "/add")
+
+    async def take(items: list[int]) -> list[tuple[int, object]]:
+        source = InputSource(items, state.done, path, state.recorded)
+        await source.verify()
+        return [entry async for entry in _drain(source)]
+
+    assert asyncio.run(take(list(range(7)))) == [(2, 2), (3, 3), (5, 5), (6, 6)]
+    with pytest.raises(CheckpointMismatchError, match="item 2 is not the input"):
+        asyncio.run(take([0, 1, 99, 3, 4]))  # an item to run again is checked too
+    cp = Checkpoint(path, "/add", state)  # the re-run's records supersede the failures
+    cp.record(2, input_hash(2), 2, None)
+    cp.record(3, input_hash(3), None, AppError("now the app fails"))
+    cp.close()
+    latest = read_checkpoint(path)
+    assert [r["index"] for r in latest] == [0, 1, 4, 2, 3]  # one record per item
+    assert latest[3]["output"] == 2 and latest[4]["error"]["type"] == "AppError"
+    assert sorted(load_checkpoint(path, "/add").done) == [0, 1, 2, 3, 4]
+
+
+async def _drain(source: InputSource) -> AsyncIterator[tuple[int, object]]:
+    while (entry := await source.next()) is not None:
+        yield entry
 
 
 def test_checkpoint_refusals(tmp_path: Path) -> None:

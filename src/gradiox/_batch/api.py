@@ -58,6 +58,7 @@ def client_batch(
     checkpoint: str | os.PathLike[str] | None,
     progress: bool,
     on_progress: Callable[[BatchProgress], None] | None,
+    rerun_failed: str = "transient",
 ) -> BatchCall:
     """Check a client's ``map()`` arguments and read its checkpoint (no network I/O).
 
@@ -75,6 +76,7 @@ def client_batch(
         client.max_retries if max_retries is None else max_retries,
         client._options.resubmit_lost_jobs if resubmit_lost_jobs is None else resubmit_lost_jobs,
         checkpoint,
+        rerun_failed=rerun_failed,
     )
 
     def submit(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -4,7 +4,12 @@ The first line is a header naming the endpoint; every other line is one finished
 
     {"gradiox_checkpoint": 1, "endpoint": "/add"}
     {"index": 0, "input_hash": "9f2c...", "output": 3}
-    {"index": 1, "input_hash": "07ab...", "error": {"type": "AppError", "message": "..."}}
+    {"index": 1, "input_hash": "07ab...", "error": {"type": "AppError", "message": "...",
+     "transient": false}}
+
+A resumed run skips the items the file holds, except failed ones it runs again (by default
+those whose error was ``transient``: a lost connection, a server error, a deadline). The new
+record of such an item is appended after the old one; the last record of an index wins.
 
 A line is written and flushed to the operating system before its item is reported, so a
 crashed process (even SIGKILL) loses nothing it reported; the file is fsync'd at most once a
@@ -19,17 +24,44 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
+from gradiox._batch.retry import transient
 from gradiox.exceptions import CheckpointError, CheckpointMismatchError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["Checkpoint", "CheckpointState", "input_hash", "load_checkpoint"]
+__all__ = [
+    "Checkpoint",
+    "CheckpointState",
+    "RerunFailed",
+    "input_hash",
+    "load_checkpoint",
+    "settled",
+]
 
 FORMAT_VERSION = 1
 FSYNC_INTERVAL = 1.0
+RERUN_CHOICES = ("transient", "all", "none")
+
+RerunFailed = Literal["transient", "all", "none"]
+
+
+def settled(entry: dict[str, Any], rerun_failed: RerunFailed) -> bool:
+    """Whether a resumed run keeps a checkpoint record (True) or runs its item again.
+
+    Args:
+        entry: One record (``output`` or ``error``).
+        rerun_failed: Which failed items run again: ``"transient"`` (a lost connection, a
+            server error, a deadline), ``"all"`` or ``"none"``.
+    """
+    error = entry.get("error")
+    if error is None or rerun_failed == "none":
+        return True
+    if rerun_failed == "all":
+        return False
+    return not (isinstance(error, dict) and error.get("transient") is True)
 
 
 def input_hash(item: Any) -> str:
@@ -43,18 +75,24 @@ class CheckpointState:
     """What a checkpoint file already holds.
 
     Attributes:
-        done: Input hash of every finished item, by index.
+        done: Input hash of every item a resumed run skips, by index.
+        recorded: Input hash of every item the file records (done or to run again), by index.
         good_size: Bytes of the file up to its last complete line (a torn tail is cut).
         exists: The file existed (and was not empty).
     """
 
     done: dict[int, str] = field(default_factory=dict)
+    recorded: dict[int, str] = field(default_factory=dict)
     good_size: int = 0
     exists: bool = False
 
 
-def load_checkpoint(path: Path, endpoint: str) -> CheckpointState:
+def load_checkpoint(
+    path: Path, endpoint: str, rerun_failed: RerunFailed = "transient"
+) -> CheckpointState:
     """Read a checkpoint written for ``endpoint`` (a missing or empty file is a fresh start).
+
+    Failed items that ``rerun_failed`` selects (see :func:`settled`) are not ``done``.
 
     Raises:
         CheckpointError: The file can't be read or isn't a gradiox checkpoint.
@@ -79,8 +117,12 @@ def load_checkpoint(path: Path, endpoint: str) -> CheckpointState:
     _check_header(path, lines[0], endpoint)
     state = CheckpointState(good_size=complete, exists=True)
     for number, line in enumerate(lines[1:], start=2):
-        index, digest = _parse_record(path, number, line)
-        state.done.setdefault(index, digest)
+        index, digest, entry = _parse_record(path, number, line)
+        state.recorded.setdefault(index, digest)
+        if settled(entry, rerun_failed):
+            state.done[index] = digest
+        else:  # a later record of the same item (a re-run) replaces this one
+            state.done.pop(index, None)
     return state
 
 
@@ -103,18 +145,18 @@ def _check_header(path: Path, line: bytes, endpoint: str) -> None:
         )
 
 
-def _parse_record(path: Path, number: int, line: bytes) -> tuple[int, str]:
+def _parse_record(path: Path, number: int, line: bytes) -> tuple[int, str, dict[str, Any]]:
     try:
         record = json.loads(line)
         index, digest = record["index"], record["input_hash"]
     except (ValueError, KeyError, TypeError):
-        index = digest = None
+        record = index = digest = None
     if not isinstance(index, int) or not isinstance(digest, str) or index < 0:
         raise CheckpointError(
             f"Line {number} of the checkpoint {path} is not a gradiox record: {line[:120]!r}. "
             "Only the last line may be cut short by a crash; was the file edited?"
         )
-    return index, digest
+    return index, digest, record
 
 
 def _not_a_checkpoint(path: Path, why: str) -> str:
@@ -159,7 +201,11 @@ class Checkpoint:
         if error is None:
             entry["output"] = output
         else:
-            entry["error"] = {"type": type(error).__name__, "message": str(error)}
+            entry["error"] = {
+                "type": type(error).__name__,
+                "message": str(error),
+                "transient": transient(error),
+            }
         line = json.dumps(entry, default=str, separators=(",", ":")).encode() + b"\n"
         try:
             self._file.write(line)
@@ -185,15 +231,24 @@ class Checkpoint:
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Every record of a checkpoint file, in the order written (a torn last line dropped).
+    """The record of every item of a checkpoint file, in the order written.
+
+    An item that a resumed run ran again has several records: only its last one is
+    returned. A torn last line is dropped.
 
     Args:
         path: The file ``map(..., checkpoint=...)`` wrote.
 
     Returns:
-        Dicts with ``index``, ``input_hash`` and ``output`` or ``error``.
+        Dicts with ``index``, ``input_hash`` and ``output`` or ``error`` (``type``,
+        ``message`` and ``transient``: whether a re-run may succeed).
     """
     with open(path, "rb") as handle:
         raw = handle.read()
     lines = raw[: raw.rfind(b"\n") + 1].splitlines()
-    return [json.loads(line) for line in lines[1:]]
+    latest: dict[int, dict[str, Any]] = {}
+    for line in lines[1:]:
+        entry = json.loads(line)
+        latest.pop(entry["index"], None)  # re-inserted: keeps the order of last writes
+        latest[entry["index"]] = entry
+    return list(latest.values())

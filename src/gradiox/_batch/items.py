@@ -54,8 +54,10 @@ class InputSource:
 
     Args:
         items: The inputs (a sync or async iterable, consumed lazily).
-        done: Input hash of every item the checkpoint holds, by index.
+        done: Input hash of every item to skip, by index.
         path: The checkpoint's path, for error messages.
+        recorded: Input hash of every item the checkpoint records (default: ``done``);
+            those not done run again, but are checked against their input all the same.
     """
 
     def __init__(
@@ -63,6 +65,7 @@ class InputSource:
         items: Iterable[Any] | AsyncIterable[Any],
         done: Mapping[int, str],
         path: Path | None,
+        recorded: Mapping[int, str] | None = None,
     ) -> None:
         self._sync: Iterator[Any] | None = None
         self._async: AsyncIterator[Any] | None = None
@@ -71,6 +74,7 @@ class InputSource:
         else:
             self._sync = iter(items)
         self._done = done
+        self._recorded = done if recorded is None else recorded
         self._path = path
         self._index = -1
         self._held: deque[tuple[int, Any]] = deque()
@@ -94,26 +98,28 @@ class InputSource:
             if not more:
                 return None
             self._index += 1
-            expected = self._done.get(self._index)
-            if expected is None:
+            expected = self._recorded.get(self._index)
+            if expected is not None:
+                assert self._path is not None
+                verify_item(self._path, self._index, expected, item)
+            if self._index not in self._done:
                 return self._index, item
-            assert self._path is not None
-            verify_item(self._path, self._index, expected, item)
             self.skipped += 1
 
     async def verify(self) -> None:
         """Read (and check) inputs up to the checkpoint's last index, before any work starts.
 
-        The items in between that are not done are held (at most the previous run's number
-        of items in flight), so a checkpoint of other inputs is refused before anything runs.
+        The items in between that are not done are held (the previous run's items in flight,
+        and the failed items it runs again), so a checkpoint of other inputs is refused
+        before anything runs. Failed items after the last done one are checked as read.
 
         Raises:
             CheckpointMismatchError: An input differs from the one recorded, or there are
                 fewer inputs than the checkpoint recorded.
         """
-        if not self._done:
+        if not self._recorded:
             return
-        last = max(self._done)
+        last = max(self._done) if self._done else min(self._recorded)
         while self._index < last:
             entry = await self._next_raw()
             if entry is None and self._index >= last:

@@ -18,6 +18,7 @@ import httpx
 
 from gradiox.exceptions import (
     ConnectionLostError,
+    DeadlineExceededError,
     HTTPStatusError,
     ProtocolError,
     QueueError,
@@ -29,7 +30,7 @@ from gradiox.exceptions import (
 if TYPE_CHECKING:
     from gradiox._engine.jobs import JobRun
 
-__all__ = ["backoff", "may_retry", "replica_failed"]
+__all__ = ["backoff", "may_retry", "replica_failed", "transient"]
 
 BASE_DELAY = 0.25
 MAX_DELAY = 10.0
@@ -83,6 +84,19 @@ def replica_failed(error: BaseException) -> bool:
     if isinstance(error, (TooManyRequestsError, QueueError)):
         return False  # busy, not broken
     return may_have_run_elsewhere(error)
+
+
+def transient(error: BaseException) -> bool:
+    """True if a later run may succeed: the connection, the server or a deadline failed.
+
+    False for failures of the app or the input (``AppError``, validation, bad arguments),
+    which a re-run would repeat.
+    """
+    return (
+        refused(error)
+        or may_have_run_elsewhere(error)
+        or isinstance(error, (DeadlineExceededError, TimeoutError))
+    )
 
 
 def backoff(attempt: int, error: BaseException) -> float:

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from gradiox._batch.checkpoint import Checkpoint, input_hash, load_checkpoint
+from gradiox._batch.checkpoint import (
+    RERUN_CHOICES,
+    Checkpoint,
+    RerunFailed,
+    input_hash,
+    load_checkpoint,
+)
 from gradiox._batch.items import InputSource, as_call, input_count
 from gradiox._batch.progress import BatchProgress, ProgressTracker
 from gradiox._batch.retry import backoff, may_retry
@@ -70,6 +76,7 @@ class MapOptions:
     resubmit: bool = False
     checkpoint: Path | None = None
     retry_refused: bool = False
+    rerun_failed: RerunFailed = "transient"
 
 
 def map_options(
@@ -82,6 +89,7 @@ def map_options(
     checkpoint: str | os.PathLike[str] | None,
     *,
     retry_refused: bool = False,
+    rerun_failed: str = "transient",
 ) -> MapOptions:
     """Check ``map()``'s arguments.
 
@@ -94,6 +102,10 @@ def map_options(
         raise ValueError(f"errors must be 'collect' or 'raise', got {errors!r}.")
     if not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
+    if rerun_failed not in RERUN_CHOICES:
+        raise ValueError(
+            f"rerun_failed must be 'transient', 'all' or 'none', got {rerun_failed!r}."
+        )
     return MapOptions(
         endpoint=endpoint,
         concurrency=concurrency,
@@ -103,6 +115,7 @@ def map_options(
         resubmit=resubmit,
         checkpoint=Path(checkpoint) if checkpoint is not None else None,
         retry_refused=retry_refused,
+        rerun_failed=rerun_failed,  # type: ignore[arg-type]
     )
 
 
@@ -121,9 +134,13 @@ class BatchRun:
         self._submit = submit
         self.options = options
         path = options.checkpoint
-        state = load_checkpoint(path, options.endpoint) if path is not None else None
+        state = None
+        if path is not None:
+            state = load_checkpoint(path, options.endpoint, options.rerun_failed)
         self._state = state
-        self._source = InputSource(items, state.done if state else {}, path)
+        self._source = InputSource(
+            items, state.done if state else {}, path, state.recorded if state else None
+        )
         self.tracker = ProgressTracker(input_count(items))
         self._running: dict[int, JobRun] = {}
         self._window = max(4 * options.concurrency, options.concurrency + 16)

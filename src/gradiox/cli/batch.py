@@ -101,11 +101,12 @@ def _record(result: BatchResult, labels: list[str] | None) -> dict[str, Any]:
 
 def _copy_checkpoint(checkpoint: Path, labels: list[str] | None, sink: TextIO) -> int:
     """Write the records a checkpoint holds to the output; return how many failed."""
-    from gradiox._batch.checkpoint import read_checkpoint
+    from gradiox._batch.checkpoint import read_checkpoint, settled
     from gradiox.cli.commands import name_outputs
 
     failed = 0
-    for entry in sorted(read_checkpoint(checkpoint), key=lambda e: int(e["index"])):
+    kept = [e for e in read_checkpoint(checkpoint) if settled(e, "transient")]  # others re-run
+    for entry in sorted(kept, key=lambda e: int(e["index"])):
         if "error" in entry:
             failed += 1
             _write(sink, {"index": entry["index"], "error": entry["error"]})
