@@ -64,3 +64,10 @@ def test_legacy_capabilities() -> None:
     assert v429.cancel == "dependency" and v429.reset == "event"
     v431 = features_from_config(cfg(version="4.31.0", protocol="sse_v3"))
     assert v431.cancel == "route" and v431.reset == "none" and v431.uses_queue(False)
+
+
+def test_stream_close_reruns_on_gradio5_only() -> None:
+    v5 = features_from_config(cfg(version="5.50.0", protocol="sse_v3"))
+    v6 = features_from_config(cfg(version="6.31.0", protocol="sse_v3"))
+    assert v5.stream_close_reruns
+    assert not v6.stream_close_reruns

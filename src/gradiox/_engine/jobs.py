@@ -297,6 +297,19 @@ class JobRun:
         self._stop_on_server(uploading)
         return True
 
+    def end_with_last_output(self) -> None:
+        """End the job here with its last output as the result, then stop it on the server.
+
+        How a streamed input ends where the server's own close would run the app again
+        (``Features.stream_close_reruns``). Does nothing before the first output.
+        """
+        if self.done or not self.outputs:
+            return
+        value = self.outputs[-1]
+        self.updates.append(OutputUpdate(outputs=value, success=True, final=True))
+        self._finish(result=value)
+        self._stop_on_server(uploading=False)
+
     def _stop_on_server(self, uploading: bool) -> None:
         """After the job ended here, make sure it stops on the server too."""
         self._stopped_on_server = stopped = asyncio.Event()

@@ -83,9 +83,13 @@ def close_when_joined(run: JobRun, http: HttpSession, routes: Routes) -> None:
     This is what ``predict()``/``submit()`` do on a streaming endpoint, so that the job ends
     after its first chunk instead of waiting for more.
     """
+    # Gradio 5's close would run the app a second time on the chunk: end it once answered.
+    stream = (
+        InputStream(run, http, routes) if run.session.app.features.stream_close_reruns else None
+    )
 
     def joined(event_id: str) -> None:
-        run.session.spawn(_close(http, routes, event_id))
+        run.session.spawn(stream.close() if stream else _close(http, routes, event_id))
 
     run.on_joined.append(joined)
 
@@ -170,8 +174,16 @@ class InputStream:
             return  # the job has ended: nothing to close
         # The server drops a chunk it has not started on when the close arrives.
         await self._answered(self.chunks_sent)
-        if not self.run.done:
-            await _close(self.http, self.routes, event_id)
+        run = self.run
+        if run.done:
+            return
+        if run.session.app.features.stream_close_reruns and len(run.outputs) >= self.chunks_sent:
+            # Gradio 5's close runs the app once more on the last chunk (and holds a job
+            # without a time limit 30 s more): every chunk was answered, so end it here and
+            # stop it on the server instead.
+            run.end_with_last_output()
+            return
+        await _close(self.http, self.routes, event_id)
 
     async def send_paced(self, data: list[Any], every: float | None = None) -> None:
         """Send a chunk once the previous one was answered and ``every`` seconds passed.

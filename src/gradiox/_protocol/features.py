@@ -58,6 +58,9 @@ class Features:
         reset: What ``POST reset`` needs to stop a job's iterator: ``session``
             (3.x: session hash and fn_index), ``event`` (4.0-4.29: event id), or ``none``
             (4.31+, where ``/cancel`` does it all).
+        stream_close_reruns: Closing a streamed input makes the server run the app once
+            more on the last chunk and, for an endpoint without a time limit, keep the job
+            open 30 s longer (seen on 5.50; 6.31 ends the job at once). Streams are 5.0+.
     """
 
     protocol: str
@@ -75,6 +78,7 @@ class Features:
     legacy_files: bool = False
     has_info_route: bool = True
     reset: ResetBody = "none"
+    stream_close_reruns: bool = False
 
     def uses_queue(self, queued: bool) -> bool:
         """Whether an event goes through the queue (else the direct HTTP route).
@@ -126,4 +130,5 @@ def features_from_config(config: Any) -> Features:
         # /info exists from ~3.29, but its format changed in 3.37.
         has_info_route=not is_ws or version > (3, 36, 1),
         reset="none" if has_cancel_route else "session" if is_ws else "event",
+        stream_close_reruns=version < (6,),
     )
