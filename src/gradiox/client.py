@@ -12,7 +12,6 @@ import threading
 from typing import TYPE_CHECKING, Any, Literal
 
 from gradiox._base import DEFAULT_TEMP_DIR, ClientCore, as_callbacks, duplicate_to_space_id
-from gradiox._engine.jobs import STOP_GRACE
 from gradiox._options import DEFAULT_MAX_RETRIES
 from gradiox._protocol.api_info import EndpointInfo
 from gradiox._protocol.sse import DEFAULT_MAX_EVENT_SIZE
@@ -266,13 +265,9 @@ class Client(ClientCore):
         """
         job = self.submit(*args, api_name=api_name, fn_index=fn_index, headers=headers, **kwargs)
         try:
-            return job.result()
-        except (KeyboardInterrupt, DeadlineExceededError):
-            # Don't leave the job running on the server: the process may exit (or the client
-            # close) right after, so wait (briefly) for the cancel request to go out.
-            job.cancel()
-            with contextlib.suppress(Exception):
-                self._portal.run(job._run.stopped_on_server(), timeout=STOP_GRACE + 1)
+            return job.result()  # Ctrl-C there cancels the job on the server
+        except DeadlineExceededError:
+            job._cancel_and_wait()  # the process may exit right after: let the cancel out
             raise
 
     def map(

@@ -175,17 +175,21 @@ import sys
 from gradiox import Client
 
 client = Client(sys.argv[1], verbose=False)
-client.predict(60, sys.argv[2], api_name="/long")
 """
+WAITS = {
+    "predict": 'client.predict(60, sys.argv[2], api_name="/long")',
+    "submit-result": 'job = client.submit(60, sys.argv[2], api_name="/long")\njob.result()',
+}
 
 
+@pytest.mark.parametrize("wait", WAITS)
 def test_ctrl_c_during_a_sync_predict_cancels_the_job_on_the_server(
-    fault_g6: RunningServer,
+    wait: str, fault_g6: RunningServer
 ) -> None:
     tag = new_tag()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONSTARTUP"}
     process = subprocess.Popen(
-        [sys.executable, "-c", SIGINT_SCRIPT, fault_g6.url, tag],
+        [sys.executable, "-c", SIGINT_SCRIPT + WAITS[wait], fault_g6.url, tag],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
+from gradiox._engine.jobs import STOP_GRACE
 from gradiox._types import Status, StatusUpdate, Update
 from gradiox.async_client import iterate_updates
 
@@ -98,8 +99,23 @@ class Job(concurrent.futures.Future[Any]):
             concurrent.futures.TimeoutError: The timeout passed first (the job keeps running).
             concurrent.futures.CancelledError: The job was cancelled.
             AppError: The app raised an error.
+            KeyboardInterrupt: Ctrl-C while waiting: the job is cancelled on the server first
+                (waiting at most about 2 s for the cancel request to go out).
         """
-        return super().result(timeout)
+        try:
+            return super().result(timeout)
+        except KeyboardInterrupt:
+            self._cancel_and_wait()
+            raise
+
+    def _cancel_and_wait(self) -> None:
+        """Cancel the job, and wait briefly for the cancel request to reach the server.
+
+        For a caller that gives up on the job and may exit (or close the client) right after.
+        """
+        self.cancel()
+        with contextlib.suppress(Exception):
+            self._portal.run(self._run.stopped_on_server(), timeout=STOP_GRACE + 1)
 
     def cancel(self) -> bool:
         """Cancel the job here and on the server.
