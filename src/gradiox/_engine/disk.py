@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import os
 import secrets
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from gradiox.exceptions import FileTransferError, ProtocolError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 __all__ = [
     "CHUNK_SIZE",
@@ -88,10 +89,34 @@ def save_errors() -> Iterator[None]:
         raise FileTransferError(f"Could not save a downloaded file: {exc}") from exc
 
 
-async def in_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run blocking file-system work off the event loop; OS errors become FileTransferError."""
+async def in_thread(
+    fn: Any, *args: Any, undo: Callable[[Any], object] | None = None, **kwargs: Any
+) -> Any:
+    """Run blocking file-system work off the event loop; OS errors become FileTransferError.
+
+    A cancelled caller still waits for the work to end before the cancellation goes on, so
+    that the caller's cleanup sees everything the work did (a file it created, say); then
+    ``undo`` is called with the work's result (e.g. to close a file it opened).
+    """
+    work = asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args, **kwargs))
     with save_errors():
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            await _until_done(work)
+            if undo is not None and not work.cancelled() and work.exception() is None:
+                with contextlib.suppress(OSError):
+                    undo(work.result())
+            raise
+
+
+async def _until_done(work: asyncio.Future[Any]) -> None:
+    """Wait for ``work`` to end, whatever cancels the caller meanwhile (work is brief)."""
+    while not work.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait([work])
+    if not work.cancelled():
+        work.exception()  # retrieved: its outcome is the cancelled caller's to drop
 
 
 class DownloadWriter:
@@ -112,7 +137,7 @@ class DownloadWriter:
 
     @classmethod
     async def open(cls, path: Path) -> DownloadWriter:
-        handle: BinaryIO = await in_thread(open, path, "xb")
+        handle: BinaryIO = await in_thread(open, path, "xb", undo=_close)
         return cls(handle)
 
     async def write(self, chunk: bytes) -> None:
@@ -176,6 +201,10 @@ class DownloadWriter:
     def _close_quietly(self) -> None:
         with contextlib.suppress(OSError):
             self._handle.close()
+
+
+def _close(handle: BinaryIO) -> None:
+    handle.close()
 
 
 def land(temp: Path, folder: Path, digest: str, name: str) -> str:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import builtins
 import hashlib
 import os
+import time
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
+from tests.unit.helpers import run
 
+from gradiox._engine import disk
 from gradiox._engine.disk import (
     DEFAULT_TEMP_DIR,
+    DownloadWriter,
     download_folder,
     resolve_download_dir,
     store,
@@ -56,3 +63,37 @@ def test_the_default_folder_is_resolved_in_one_place(
     assert download_folder("mine") == tmp_path.cwd() / "mine"
     for off in (False, None, ""):
         assert download_folder(off) is None
+
+
+def test_a_cancelled_download_leaves_no_file_or_descriptor_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cancelled while a worker thread creates the temporary file: the cleanup after the
+    # cancel must see the file (so it can remove it), and the handle must be closed.
+    opened: list[BinaryIO] = []
+
+    def slow_open(path: Path, mode: str) -> BinaryIO:
+        time.sleep(0.2)
+        handle: BinaryIO = builtins.open(path, mode)  # noqa: SIM115 - closed by the writer
+        opened.append(handle)
+        return handle
+
+    monkeypatch.setattr(disk, "open", slow_open, raising=False)
+    temp = tmp_path / ".gradiox-download"
+
+    async def download() -> None:
+        try:
+            await DownloadWriter.open(temp)
+        finally:
+            temp.unlink(missing_ok=True)
+
+    async def main() -> None:
+        task = asyncio.ensure_future(download())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(main())
+    assert list(tmp_path.iterdir()) == []
+    assert len(opened) == 1 and opened[0].closed
