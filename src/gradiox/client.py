@@ -339,6 +339,7 @@ class Client(ClientCore):
             concurrency=concurrency, ordered=ordered, errors=errors, max_retries=max_retries,
             resubmit_lost_jobs=resubmit_lost_jobs, checkpoint=checkpoint,
             rerun_failed=rerun_failed, progress=progress, on_progress=on_progress,
+            read_in_thread=True,
         )  # fmt: skip
         return iterate_sync(self._portal, call)
 

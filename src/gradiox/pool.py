@@ -197,6 +197,7 @@ class AsyncPool:
         progress: bool,
         on_progress: Callable[[BatchProgress], None] | None,
         rerun_failed: str = "transient",
+        read_in_thread: bool = False,
     ) -> BatchCall:
         endpoint = self._endpoint(api_name, fn_index)
         width = default_concurrency(endpoint) * len(self._clients)
@@ -215,7 +216,8 @@ class AsyncPool:
         def submit(args: tuple[Any, ...], kwargs: dict[str, Any]) -> JobRun:
             return self._set.submit(args, kwargs, api_name, fn_index, headers)
 
-        return BatchCall(BatchRun(submit, items, options), progress, on_progress)
+        run = BatchRun(submit, items, options, read_in_thread=read_in_thread)
+        return BatchCall(run, progress, on_progress)
 
     def map(
         self,
@@ -290,6 +292,7 @@ class Pool:
             kwargs.pop("progress", True),
             kwargs.pop("on_progress", None),
             kwargs.pop("rerun_failed", "transient"),
+            read_in_thread=True,
         )
         if kwargs:
             raise TypeError(f"Pool.map() got unexpected arguments: {', '.join(kwargs)}")

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -242,3 +243,30 @@ def test_resume_reruns_items_whose_server_failed(
     assert run_map(live, rerun_failed="none") == []
     retried = run_map(live, rerun_failed="all")
     assert [(r.index, r.ok) for r in retried] == [(3, False), (13, False)]
+
+
+def test_sync_map_reads_a_slow_generator_off_the_loop(client: Client) -> None:
+    """A generator blocked in a read must not block the loop every sync client shares."""
+    reading = threading.Event()
+    release = threading.Event()
+
+    def items() -> Iterator[tuple[int, int]]:
+        yield (1, 1)
+        reading.set()
+        release.wait(20)  # a slow read (a database, a network drive)
+        yield (2, 1)
+
+    records: list[Any] = []
+    consumer = threading.Thread(
+        target=lambda: records.extend(client.map(items(), api_name="/add", progress=False))
+    )
+    consumer.start()
+    try:
+        assert reading.wait(30)
+        started = time.monotonic()
+        assert client.predict(5, 1, api_name="/add") == 6  # the loop is free meanwhile
+        assert time.monotonic() - started < 10
+    finally:
+        release.set()
+        consumer.join(30)
+    assert [(r.index, r.output) for r in records] == [(0, 2), (1, 3)]

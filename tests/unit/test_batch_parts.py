@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import TYPE_CHECKING
 
 import pytest
@@ -28,7 +29,7 @@ from gradiox.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterator
     from pathlib import Path
 
 
@@ -169,3 +170,26 @@ def test_which_connect_failures_leave_a_replica_out_rather_than_fail_the_pool() 
     assert not unreachable(AuthenticationError("login", status_code=401))
     assert not unreachable(NotAGradioAppError("nope"))
     assert not unreachable(SpaceNotFoundError("no such Space"))
+
+
+def test_thread_reads_take_what_the_run_asks_for_and_no_more() -> None:
+    pulled: list[int] = []
+    readers: set[int] = set()
+
+    def items() -> Iterator[int]:
+        for i in range(6):
+            readers.add(threading.get_ident())
+            pulled.append(i)
+            yield i
+
+    async def main() -> tuple[list[object], int, int]:
+        source = InputSource(items(), {}, None, read_in_thread=True)
+        got: list[object] = [await source.next(want) for want in (4, 3, 2, 1)]
+        after_four = len(pulled)  # one hop read the four items about to be taken
+        got += [await source.next(5) for _ in range(3)]
+        return got, after_four, threading.get_ident()
+
+    got, after_four, loop_thread = asyncio.run(main())
+    assert got == [(i, i) for i in range(6)] + [None]
+    assert after_four == 4
+    assert loop_thread not in readers

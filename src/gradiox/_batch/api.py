@@ -59,8 +59,12 @@ def client_batch(
     progress: bool,
     on_progress: Callable[[BatchProgress], None] | None,
     rerun_failed: str = "transient",
+    read_in_thread: bool = False,
 ) -> BatchCall:
     """Check a client's ``map()`` arguments and read its checkpoint (no network I/O).
+
+    ``read_in_thread``: read a sync iterable in a worker thread (the sync client's loop is
+    shared by every client of the process, so a slow generator must not block it).
 
     Raises:
         EndpointError: Unknown api_name or fn_index.
@@ -82,7 +86,8 @@ def client_batch(
     def submit(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return client._prepare(args, kwargs, api_name, fn_index, headers)
 
-    return BatchCall(BatchRun(submit, items, options), progress, on_progress)
+    run = BatchRun(submit, items, options, read_in_thread=read_in_thread)
+    return BatchCall(run, progress, on_progress)
 
 
 async def iterate_async(call: BatchCall) -> AsyncIterator[BatchResult]:

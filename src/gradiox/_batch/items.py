@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -58,6 +60,10 @@ class InputSource:
         path: The checkpoint's path, for error messages.
         recorded: Input hash of every item the checkpoint records (default: ``done``);
             those not done run again, but are checked against their input all the same.
+        read_in_thread: Advance a sync iterator (a generator, a file...) in a worker
+            thread, so that slow reads don't block the event loop. The items a caller is
+            about to take are read in one hop (see :meth:`next`). Built-in containers are
+            always read in place: reading them runs no user code.
     """
 
     def __init__(
@@ -66,6 +72,8 @@ class InputSource:
         done: Mapping[int, str],
         path: Path | None,
         recorded: Mapping[int, str] | None = None,
+        *,
+        read_in_thread: bool = False,
     ) -> None:
         self._sync: Iterator[Any] | None = None
         self._async: AsyncIterator[Any] | None = None
@@ -73,6 +81,10 @@ class InputSource:
             self._async = aiter(items)
         else:
             self._sync = iter(items)
+        self._threaded = read_in_thread and not isinstance(items, _IN_PLACE)
+        self._ahead: deque[Any] = deque()
+        self._want = 1
+        self._ended = False
         self._done = done
         self._recorded = done if recorded is None else recorded
         self._path = path
@@ -81,6 +93,8 @@ class InputSource:
         self.skipped = 0
 
     async def _pull(self) -> tuple[bool, Any]:
+        if self._threaded:
+            return await self._pull_threaded()
         if self._sync is not None:
             for value in self._sync:
                 return True, value
@@ -90,6 +104,18 @@ class InputSource:
             return True, await anext(self._async)
         except StopAsyncIteration:
             return False, None
+
+    async def _pull_threaded(self) -> tuple[bool, Any]:
+        if not self._ahead and not self._ended:
+            assert self._sync is not None
+            want = max(1, self._want)
+            read = await asyncio.to_thread(_read, self._sync, want)
+            self._ended = len(read) < want
+            self._ahead.extend(read)
+        if self._ahead:
+            self._want -= 1
+            return True, self._ahead.popleft()
+        return False, None
 
     async def _next_raw(self) -> tuple[int, Any] | None:
         """The next item not in the checkpoint (verifying those that are), or None."""
@@ -132,8 +158,23 @@ class InputSource:
                 )
             self._held.append(entry)
 
-    async def next(self) -> tuple[int, Any] | None:
-        """The next ``(index, item)`` to run, or None when the inputs are exhausted."""
+    async def next(self, want: int = 1) -> tuple[int, Any] | None:
+        """The next ``(index, item)`` to run, or None when the inputs are exhausted.
+
+        Args:
+            want: How many items the caller is about to take (this one included): a
+                thread-read source reads that many in one hop, never more.
+        """
         if self._held:
             return self._held.popleft()
+        self._want = want
         return await self._next_raw()
+
+
+# Reading these runs no user code, so they never need a thread.
+_IN_PLACE = (list, tuple, range, str, bytes, dict, set, frozenset)
+
+
+def _read(iterator: Iterator[Any], count: int) -> list[Any]:
+    """Up to ``count`` items of ``iterator`` (fewer once it ends); runs in a worker thread."""
+    return list(itertools.islice(iterator, count))

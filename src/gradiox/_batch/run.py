@@ -130,6 +130,8 @@ class BatchRun:
         submit: Callable[[tuple[Any, ...], dict[str, Any]], JobRun],
         items: Iterable[Any] | AsyncIterable[Any],
         options: MapOptions,
+        *,
+        read_in_thread: bool = False,
     ) -> None:
         self._submit = submit
         self.options = options
@@ -139,7 +141,11 @@ class BatchRun:
             state = load_checkpoint(path, options.endpoint, options.rerun_failed)
         self._state = state
         self._source = InputSource(
-            items, state.done if state else {}, path, state.recorded if state else None
+            items,
+            state.done if state else {},
+            path,
+            state.recorded if state else None,
+            read_in_thread=read_in_thread,
         )
         self.tracker = ProgressTracker(input_count(items))
         self._running: dict[int, JobRun] = {}
@@ -172,7 +178,10 @@ class BatchRun:
                     and len(tasks) < self.options.concurrency
                     and (not self.options.ordered or started - yielded < self._window)
                 ):
-                    entry = await self._source.next()
+                    room = self.options.concurrency - len(tasks)
+                    if self.options.ordered:
+                        room = min(room, self._window - (started - yielded))
+                    entry = await self._source.next(room)
                     if entry is None:
                         exhausted = True
                         break
