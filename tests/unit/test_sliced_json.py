@@ -111,6 +111,39 @@ def test_a_large_table_is_parsed_in_runs_of_rows(monkeypatch: pytest.MonkeyPatch
     assert len(calls) < 4 * len(text) / 4096
 
 
+SHAPES = {
+    "lists of pairs": [[[i, [i]] for i in range(30)] for _ in range(300)],
+    "a large object": {f"key {i}": [i, "v, w"] for i in range(5000)},
+    "strings with commas": [f"a, {i}, b" for i in range(10000)],
+    "long strings": ['ab,c"d' * 2000 for _ in range(20)],
+    "a table": {"data": [[i, f"row, {i}", [i]] for i in range(5000)]},
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_parse_stays_linear_whatever_the_shape(
+    shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The C scanners see each character about once: failed tries of a run of elements
+    must not cost a slice per element (lists of lists look alike one level down)."""
+    text = json.dumps(SHAPES[shape])
+    seen = [0]
+    scan, scanstring = sliced_json._SCAN, sliced_json._SCANSTRING
+
+    def counting_scan(document: str, index: int) -> tuple[Any, int]:
+        seen[0] += len(document) - index
+        return scan(document, index)
+
+    def counting_scanstring(piece: str, index: int, strict: bool) -> tuple[str, int]:
+        seen[0] += len(piece)
+        return scanstring(piece, index, strict)
+
+    monkeypatch.setattr(sliced_json, "_SCAN", counting_scan)
+    monkeypatch.setattr(sliced_json, "_SCANSTRING", counting_scanstring)
+    assert loads(text, structure_slice=4096, string_slice=16384) == json.loads(text)
+    assert seen[0] < 2 * len(text)
+
+
 def test_a_long_string_is_unescaped_in_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     value = 'a "quoted" line,\tcaf\u00e9 \\ \u2603\U0001f600\n' * 20000
     text = json.dumps({"msg": "x", "output": {"data": [value]}})

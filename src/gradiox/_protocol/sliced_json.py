@@ -33,6 +33,7 @@ STRING_SLICE = 1 << 20
 STRUCTURE_SLICE = 1 << 18
 """Characters of arrays and objects parsed per call (JSON structure parses slower)."""
 _FIRST_TRY = 1 << 12  # a value is first tried in a window this small, then larger ones
+_MAX_SINGLES = 256  # elements taken one by one, at most, between two tries of a run
 
 # The stdlib's C scanners (typeshed does not declare them): one value at a position, and
 # one string's content up to its closing quote.
@@ -90,14 +91,12 @@ class _Parser:
     def value(self, i: int) -> tuple[Any, int]:
         """The value starting at ``i``, and the position after it."""
         char = self.text[i : i + 1]
-        if char != '"' and char not in _CLOSERS:
-            return self._scan(i)  # a number or a name: short (or invalid)
-        whole = self._whole(i)
-        if whole is not None:
-            return whole
         if char == '"':
             return self.string(i + 1)
-        return self._container(i + 1, char)
+        if char in _CLOSERS:
+            whole = self._whole(i)
+            return whole if whole is not None else self._container(i + 1, char)
+        return self._scan(i)  # a number or a name: short (or invalid)
 
     def string(self, start: int) -> tuple[str, int]:
         """The string whose content starts at ``start``, and the position after its quote."""
@@ -119,7 +118,7 @@ class _Parser:
             a, width = c, min(width * 8, self.string_slice)
 
     def _whole(self, i: int) -> tuple[Any, int] | None:
-        """The string, array or object at ``i`` if it fits in a slice, else None.
+        """The array or object at ``i`` if it fits in a slice, else None.
 
         None also when it is invalid: the caller then takes it apart and finds where.
         """
@@ -152,19 +151,26 @@ class _Parser:
         i = self.skip(i)
         if text[i : i + 1] == closer:
             return ({} if opener == "{" else []), i + 1
+        # Elements to take one by one before trying a run again: each failed try costs a
+        # slice, so they grow apart while runs keep failing (nested lists alike at depth 1).
+        singles, patience = 0, 1
         while True:
             if text[i : i + 1] == closer:  # a trailing comma
                 raise JSONDecodeError(_EXPECTING[opener], text, i)
-            run = self._run(i, opener)
-            if run is not None:
-                values, i, ended = run
-                if opener == "[":
-                    items.extend(values)
-                else:
-                    members.update(values)
-                if ended:
-                    return (members if opener == "{" else items), i
-                continue
+            if not singles:
+                run = self._run(i, opener)
+                if run is not None:
+                    values, i, ended = run
+                    if opener == "[":
+                        items.extend(values)
+                    else:
+                        members.update(values)
+                    if ended:
+                        return (members if opener == "{" else items), i
+                    patience = 1
+                    continue
+                singles, patience = patience, min(2 * patience, _MAX_SINGLES)
+            singles -= 1
             i = self._element(i, opener, items, members)
             if text[i : i + 1] == closer:
                 return (members if opener == "{" else items), i + 1
@@ -188,12 +194,18 @@ class _Parser:
         return self.skip(i)
 
     def _learn(self, comma: int, opener: str) -> int:
-        """Remember the text around the separator at ``comma``; return the next element."""
+        """Remember the text around the separator at ``comma``; return the next element.
+
+        With the quotes and brackets that end and start the elements around it, up to three
+        of each: ``]]], [[`` between lists of pairs, where ``]], [`` is one level down.
+        """
         text = self.text
         after = self.skip(comma + 1)
-        before = text[comma - 1] if text[comma - 1] in '"]}' else ""
-        start = text[after] if text[after : after + 1] in ('"', "[", "{") else ""
-        self.separators[opener] = before + text[comma:after] + start
+        ends = text[max(0, comma - 3) : comma]
+        ends = ends[len(ends.rstrip('"]}')) :]
+        starts = text[after : after + 3]
+        starts = starts[: len(starts) - len(starts.lstrip('"[{'))]
+        self.separators[opener] = ends + text[comma:after] + starts
         return after
 
     def _run(self, i: int, opener: str) -> tuple[Any, int, bool] | None:
