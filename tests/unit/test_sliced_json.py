@@ -41,7 +41,16 @@ def documents(draw: st.DrawFn) -> str:
     )
 
 
-def outcome(parse: Any, text: str) -> tuple[str, Any]:
+def split(text: str, cuts: list[int]) -> list[str]:
+    """``text`` in pieces, cut at ``cuts`` (any positions, empty pieces included)."""
+    points = sorted(c % (len(text) + 1) for c in cuts)
+    return [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=True)]
+
+
+cuts = st.lists(st.integers(0, 10**6), max_size=30)
+
+
+def outcome(parse: Any, text: Any) -> tuple[str, Any]:
     try:
         return "ok", parse(text)
     except ValueError:
@@ -49,11 +58,14 @@ def outcome(parse: Any, text: str) -> tuple[str, Any]:
 
 
 @settings(max_examples=400)
-@given(documents(), slices, slices)
-def test_equals_json_loads(text: str, string_slice: int, structure_slice: int) -> None:
-    assert loads(text, string_slice=string_slice, structure_slice=structure_slice) == (
-        json.loads(text)
-    )
+@given(documents(), slices, slices, cuts)
+def test_equals_json_loads(
+    text: str, string_slice: int, structure_slice: int, at: list[int]
+) -> None:
+    expected = json.loads(text)
+    assert loads(text, string_slice=string_slice, structure_slice=structure_slice) == expected
+    pieces = split(text, at)
+    assert loads(pieces, string_slice=string_slice, structure_slice=structure_slice) == expected
 
 
 @settings(max_examples=400)
@@ -71,10 +83,11 @@ def test_fails_where_json_loads_fails(
     else:
         text = text[:at] + text[at + 1 :]
 
-    def sliced(doc: str) -> Any:
+    def sliced(doc: Any) -> Any:
         return loads(doc, string_slice=string_slice, structure_slice=structure_slice)
 
     assert outcome(sliced, text) == outcome(json.loads, text)
+    assert outcome(sliced, split(text, data.draw(cuts))) == outcome(json.loads, text)
 
 
 @pytest.mark.parametrize("size", range(16, 40))
@@ -170,3 +183,10 @@ def test_small_documents_and_errors_as_json_loads() -> None:
             loads(bad, string_slice=64, structure_slice=64)
     doubled = '{"a": 1, "b": [2], "a": 3}' + " " * 200
     assert list(loads(doubled, structure_slice=16).items()) == list(json.loads(doubled).items())
+
+
+def test_numbers_longer_than_the_first_window() -> None:
+    values = [10**80, -(10**70) - 1, 1.5 * 10**-300, 0.1234567890123456789012345678901234567890123]
+    text = json.dumps({"values": values * 20, "pad": "x" * 100})
+    assert loads(text, string_slice=64, structure_slice=64) == json.loads(text)
+    assert loads(split(text, list(range(0, len(text), 7))), structure_slice=64) == json.loads(text)

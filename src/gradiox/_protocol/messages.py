@@ -151,22 +151,35 @@ def parse_large_message(pieces: Sequence[str]) -> Message:
     """Decode a large message given in pieces, in calls on at most about a megabyte each.
 
     Slower per byte than :func:`parse_message` on small messages, but no single call holds
-    the GIL for long, so a worker thread can run it while an event loop keeps running.
+    the GIL for long (the pieces are never joined whole), so a worker thread can run it
+    while an event loop keeps running.
 
     Raises:
         ProtocolError: If the text is not a JSON object with a string ``msg`` field.
     """
-    return _parse(pieces[0] if len(pieces) == 1 else "".join(pieces), sliced_json.loads)
+    return _parse(pieces, sliced_json.loads)
 
 
-def _parse(text: str, loads: Callable[[str], Any]) -> Message:
+def _parse(text: str | Sequence[str], loads: Callable[[Any], Any]) -> Message:
     try:
         body = loads(text)
     except ValueError as exc:
         raise ProtocolError(
-            f"The server sent a message that is not valid JSON: {_preview(text)}"
+            f"The server sent a message that is not valid JSON: {_preview(_head(text))}"
         ) from exc
-    return message_from_dict(body, text)
+    return message_from_dict(body, _head(text))
+
+
+def _head(text: str | Sequence[str]) -> str:
+    """The text, or enough of its first pieces for a preview."""
+    if isinstance(text, str):
+        return text
+    head = ""
+    for piece in text:
+        head += piece[:201]
+        if len(head) > 200 or len(piece) > 201:
+            break
+    return head
 
 
 def message_from_dict(body: Any, text: str = "") -> Message:
