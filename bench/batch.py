@@ -94,7 +94,8 @@ async def floor_child(url: str, count: int, width: int) -> None:
         async def work(worker: AsyncRawClient) -> None:
             nonlocal failures
             for i in next_item:
-                failures += not await one(worker, i)
+                ok = await one(worker, i)  # not `failures += ...`: it reads before the await
+                failures += not ok
 
         rss, cpu = rss_kib(), time.process_time()
         started = time.perf_counter()
@@ -175,7 +176,8 @@ async def shared_floor_child(url: str, count: int, width: int) -> None:
         async def work() -> None:
             nonlocal failures
             for i in next_item:
-                failures += not await one(i)
+                ok = await one(i)
+                failures += not ok
 
         rss, cpu = rss_kib(), time.process_time()
         started = time.perf_counter()
