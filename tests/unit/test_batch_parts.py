@@ -193,3 +193,21 @@ def test_thread_reads_take_what_the_run_asks_for_and_no_more() -> None:
     assert got == [(i, i) for i in range(6)] + [None]
     assert after_four == 4
     assert loop_thread not in readers
+
+
+def test_cli_resume_copies_only_the_records_it_keeps(tmp_path: Path) -> None:
+    """`gradiox batch --resume` re-runs transient failures: their old records aren't copied."""
+    import io
+
+    from gradiox.cli.batch import _copy_checkpoint
+
+    path = tmp_path / "out.jsonl.checkpoint"
+    cp = Checkpoint(path, "/add", load_checkpoint(path, "/add"))
+    cp.record(0, input_hash(0), 10, None)
+    cp.record(1, input_hash(1), None, AppError("bad input"))
+    cp.record(2, input_hash(2), None, TransportError("server down"))
+    cp.close()
+    sink = io.StringIO()
+    assert _copy_checkpoint(path, None, sink) == 1
+    copied = [json.loads(line) for line in sink.getvalue().splitlines()]
+    assert [entry["index"] for entry in copied] == [0, 1]
