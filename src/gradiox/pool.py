@@ -72,7 +72,11 @@ class AsyncPool:
         self._clients = [AsyncClient(src, **client_kwargs) for src in self.srcs]
         self.max_retries = max_retries
         self.resubmit_lost_jobs = resubmit_lost_jobs
-        self._set = ReplicaSet([Replica(c) for c in self._clients], probe_interval)
+        self._set = ReplicaSet(
+            [Replica(c) for c in self._clients],
+            probe_interval,
+            lambda src: AsyncClient(src, **client_kwargs),
+        )
 
     async def connect(self) -> None:
         """Connect to every replica and check they expose the same endpoints.
@@ -115,6 +119,7 @@ class AsyncPool:
                 "src": r.src,
                 "up": r.up,
                 "connected": r.connected,
+                "retired": r.retired,
                 "in_flight": r.in_flight,
                 "jobs": r.jobs,
             }

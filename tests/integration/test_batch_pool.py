@@ -175,3 +175,35 @@ def test_pool_with_no_reachable_replica_names_each() -> None:
     assert "could be connected" in message
     assert set(caught.value.errors) == set(dead)
     assert all(isinstance(e, TransportError) for e in caught.value.errors.values())
+
+
+def test_pool_keeps_out_a_replica_that_comes_back_as_another_app(
+    replica_urls: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A replica fails mid-use and a different app answers at its URL: it never rejoins."""
+    caplog.set_level(logging.WARNING, logger="gradiox")
+    doomed = spawn_app(APPS_DIR / "replica_app.py", STEM, env={"REPLICA": "doomed"})
+    impostor = None
+    try:
+        doomed.wait_ready(120)
+        with Pool([replica_urls[0], doomed.url], probe_interval=0.2) as pool:
+            assert [r.output for r in pool.map(range(20), api_name="/double")] == [
+                2 * i for i in range(20)
+            ]
+            assert pool.replicas[1]["jobs"] > 0
+            doomed.stop()
+            records = list(pool.map(range(20), api_name="/double", progress=False))
+            assert all(r.ok for r in records), [r.error for r in records if not r.ok][:2]
+            assert not pool.replicas[1]["up"]
+            impostor = spawn_app(APPS_DIR / "core_app.py", STEM, port=doomed.port)
+            impostor.wait_ready(120)
+            assert wait_until(lambda: pool.replicas[1]["retired"], 60), caplog.messages
+            assert any("stays out of rotation" in m for m in caplog.messages)
+            jobs = pool.replicas[1]["jobs"]
+            records = list(pool.map(range(40), api_name="/double", progress=False))
+            assert all(r.ok for r in records)
+            assert not pool.replicas[1]["up"] and pool.replicas[1]["jobs"] == jobs
+    finally:
+        doomed.stop()
+        if impostor is not None:
+            impostor.stop()

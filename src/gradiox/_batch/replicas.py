@@ -26,7 +26,7 @@ from gradiox.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from gradiox._engine.jobs import JobRun
     from gradiox._protocol.api_info import EndpointInfo
@@ -50,6 +50,7 @@ class Replica:
         self.in_flight = 0
         self.up = True
         self.jobs = 0
+        self.retired = False  # came back serving another app: never used again
         self._probe: asyncio.Task[None] | None = None
 
     @property
@@ -66,19 +67,38 @@ class Replica:
 class ReplicaSet:
     """Routes each job to the up replica with the fewest jobs in flight."""
 
-    def __init__(self, replicas: Sequence[Replica], probe_first: float = PROBE_FIRST) -> None:
+    def __init__(
+        self,
+        replicas: Sequence[Replica],
+        probe_first: float = PROBE_FIRST,
+        fresh: Callable[[str], AsyncClient] | None = None,
+    ) -> None:
+        """Route over ``replicas``.
+
+        Args:
+            replicas: The pool's replicas.
+            probe_first: Seconds before the first probe of a failed replica.
+            fresh: Makes a new client for a replica's URL: a probe connects one to check
+                that a replica which comes back still serves the same app.
+        """
         self.replicas = list(replicas)
         self._turn = itertools.count()
         self._probe_first = probe_first
+        self._fresh = fresh
 
     @property
     def reference(self) -> AsyncClient:
         """A connected replica's client: the API every other replica must match."""
-        return next(r.client for r in self.replicas if r.connected)
+        usable = [r for r in self.replicas if r.connected and not r.retired]
+        return (usable or [r for r in self.replicas if r.connected])[0].client
 
     def pick(self) -> Replica:
         """The replica for the next job (a down one only if every replica is down)."""
-        up = [r for r in self.replicas if r.up] or [r for r in self.replicas if r.connected]
+        up = (
+            [r for r in self.replicas if r.up]
+            or [r for r in self.replicas if r.connected and not r.retired]
+            or [r for r in self.replicas if r.connected]
+        )
         start = next(self._turn) % len(up)  # rotate ties
         rotated = up[start:] + up[:start]
         return min(rotated, key=lambda r: r.in_flight)
@@ -124,26 +144,43 @@ class ReplicaSet:
         pause = self._probe_first
         while not replica.up:
             await asyncio.sleep(pause)
-            if not replica.connected:
-                if not await _connects(replica):
-                    pause = min(PROBE_MAX, pause * 2)
-                    continue
-                if not await self._same_api(replica):
-                    return
-            elif not await _answers(replica):
-                pause = min(PROBE_MAX, pause * 2)
-                continue
-            replica.up = True
-            logger.warning("gradiox: pool replica %s is back in rotation", replica.src)
+            pause = min(PROBE_MAX, pause * 2)
+            verdict = await self._probe(replica)
+            if verdict is None:
+                continue  # still not answering
+            if verdict:
+                replica.up = True
+                logger.warning("gradiox: pool replica %s is back in rotation", replica.src)
             return
 
-    async def _same_api(self, replica: Replica) -> bool:
-        """Keep a newly connected replica out for good if it is another app (and say why)."""
+    async def _probe(self, replica: Replica) -> bool | None:
+        """None: not answering; True: the same app is back; False: another app answers."""
+        if not replica.connected:
+            if not await _connects(replica.client):
+                return None
+            same = await self._same_api(replica, replica.client)
+            if not same:
+                await replica.client.aclose()
+            return same
+        if not await _answers(replica):
+            return None
+        if self._fresh is None:
+            return True
+        fresh = self._fresh(replica.src)  # what the server serves now
         try:
-            check_same_api([self.reference, replica.client])
+            if not await _connects(fresh):
+                return None
+            return await self._same_api(replica, fresh)
+        finally:
+            await fresh.aclose()
+
+    async def _same_api(self, replica: Replica, client: AsyncClient) -> bool:
+        """Keep a returning replica out for good if it serves another app (and say why)."""
+        try:
+            check_same_api([self.reference, client])
         except ReplicaMismatchError as exc:
             logger.warning("gradiox: pool replica %s stays out of rotation: %s", replica.src, exc)
-            await replica.client.aclose()
+            replica.retired = True
             return False
         return True
 
@@ -187,12 +224,12 @@ def unreachable(error: BaseException) -> bool:
     return isinstance(error, (TransportError, DeadlineExceededError, SpaceTimeoutError))
 
 
-async def _connects(replica: Replica) -> bool:
-    """Try to connect a replica that could not be connected before."""
+async def _connects(client: AsyncClient) -> bool:
+    """Try to connect a replica's client (False if it still can't be reached)."""
     try:
-        await asyncio.wait_for(replica.client.connect(), PROBE_CONNECT_TIMEOUT)
+        await asyncio.wait_for(client.connect(), PROBE_CONNECT_TIMEOUT)
     except (GradioxError, asyncio.TimeoutError) as exc:
-        logger.debug("gradiox: pool replica %s still unreachable: %s", replica.src, exc)
+        logger.debug("gradiox: pool replica %s still unreachable: %s", client.src, exc)
         return False
     return True
 
