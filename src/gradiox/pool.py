@@ -1,6 +1,7 @@
 """``Pool`` and ``AsyncPool``: one app served by several replicas, used as one client.
 
-Each job goes to the replica with the fewest jobs in flight. A replica whose server fails
+Each job goes to the replica with the fewest jobs ahead of it (the pool's in flight there,
+plus other users' jobs its server reports queued). A replica whose server fails
 leaves the rotation until a probe finds it answering again, and a job it failed is moved to
 another replica when that is safe (the job never started there, or ``resubmit_lost_jobs``).
 A replica that can't be reached at connect is left out the same way (with a warning) as

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import socket
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from gradiox import AsyncPool, Pool
+from gradiox import AsyncClient, AsyncPool, Pool
 from gradiox.exceptions import EndpointError, PoolConnectError, ReplicaMismatchError, TransportError
 
 if TYPE_CHECKING:
@@ -38,6 +39,50 @@ def test_pool_spreads_jobs_and_maps(replica_urls: list[str]) -> None:
         assert min(jobs) >= 50, jobs  # both replicas did a fair share
         with pytest.raises(EndpointError, match="/nope"):
             pool.map(range(3), api_name="/nope")
+
+
+async def until(condition: Any, what: str) -> None:
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"waited 30 s for {what}")
+
+
+def test_pool_sends_no_work_to_a_replica_that_other_users_keep_busy(
+    replica_urls: list[str],
+) -> None:
+    """A replica whose queue is long (other users' jobs) gets no more jobs than it must."""
+    busy, quiet = replica_urls
+
+    async def main() -> tuple[list[Any], list[int]]:
+        async with AsyncClient(busy, verbose=False) as other_user:
+            # 100 jobs of another session: 5 s of one-at-a-time work queued on `busy`, far
+            # longer than the map below takes on `quiet`.
+            backlog = [other_user.submit(str(i), api_name="/sleep50") for i in range(100)]
+            await until(lambda: all(job.event_id for job in backlog), "the backlog to join")
+            async with AsyncPool([busy, quiet]) as pool:
+                first = pool.submit("first", api_name="/sleep50")  # the first pick: `busy`
+                waiting = pool._set.replicas[0]
+                await until(
+                    lambda: any(run.status.queue_size for run in waiting.runs),
+                    "a queue estimate for the first job",
+                )
+                items = [str(i) for i in range(16)]
+                records = [
+                    r
+                    async for r in pool.map(
+                        items, api_name="/sleep50", concurrency=8, progress=False
+                    )
+                ]
+                jobs = [r["jobs"] for r in pool.replicas]
+                assert await first == "first"
+        # Leaving the other user's block stops its jobs still queued.
+        return records, jobs
+
+    records, jobs = run(main())
+    assert [r.output for r in records] == [str(i) for i in range(16)]
+    assert jobs == [1, 16], jobs  # counting only jobs in flight would send `busy` some
 
 
 def test_pool_refuses_different_apps(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -13,7 +14,8 @@ from gradiox import handle_file
 from gradiox._batch.checkpoint import Checkpoint, input_hash, load_checkpoint, read_checkpoint
 from gradiox._batch.items import InputSource, as_call
 from gradiox._batch.progress import BatchProgress, describe
-from gradiox._batch.replicas import unreachable
+from gradiox._batch.replicas import Replica, ReplicaSet, unreachable
+from gradiox._types import Status, StatusUpdate
 from gradiox.exceptions import (
     AppError,
     AppUnavailableError,
@@ -211,3 +213,34 @@ def test_cli_resume_copies_only_the_records_it_keeps(tmp_path: Path) -> None:
     assert _copy_checkpoint(path, None, sink) == 1
     copied = [json.loads(line) for line in sink.getvalue().splitlines()]
     assert [entry["index"] for entry in copied] == [0, 1]
+
+
+class _Run:
+    """What routing reads of a job: its latest status."""
+
+    def __init__(self, status: StatusUpdate) -> None:
+        self.status = status
+
+
+def test_a_replica_whose_server_reports_a_long_queue_gets_the_next_job() -> None:
+    """Routing counts the other users' jobs a server reports queued, not only the pool's."""
+
+    def run_with(code: Status, queue_size: int | None = None, second: int = 0) -> Any:
+        status = StatusUpdate(
+            code=code, rank=None, queue_size=queue_size, eta=None, success=None,
+            time=datetime(2026, 1, 1, 0, 0, second), progress_data=None, log=None,
+        )  # fmt: skip
+        return _Run(status)
+
+    busy, quiet = Replica(cast("Any", None)), Replica(cast("Any", None))
+    busy.in_flight, quiet.in_flight = 1, 3
+    busy.runs = {run_with(Status.IN_QUEUE, 40, second=1), run_with(Status.IN_QUEUE, 12)}
+    quiet.runs = {run_with(Status.PROCESSING) for _ in range(3)}
+    assert busy.load == 1 + 40 - 2  # the latest estimate: 40 queued, 2 of them the pool's
+    assert quiet.load == 3
+    replicas = ReplicaSet([busy, quiet])
+    assert {replicas.pick() for _ in range(4)} == {quiet}
+    quiet.runs.clear()
+    quiet.in_flight = 0
+    busy.runs = {run_with(Status.PROCESSING)}  # no estimate: only the pool's own jobs count
+    assert busy.load == 1

@@ -1,5 +1,9 @@
 """The replicas of a pool: same-API check, least-loaded routing, and taking failures out.
 
+A job goes to the replica where the fewest jobs are ahead of it: the pool's own jobs in
+flight there, plus the other users' jobs that the server reports queued (the ``queue_size``
+of its latest queue estimate for one of the pool's jobs still waiting there).
+
 A replica whose server fails (transport errors, 5xx, lost streams) leaves the rotation and a
 probe asks its server every few seconds (with a growing pause) until it answers again. A
 replica that could not be connected at the start is probed the same way: the probe connects
@@ -15,6 +19,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from gradiox._batch.retry import replica_failed
+from gradiox._types import Status
 from gradiox.exceptions import (
     DeadlineExceededError,
     GradioxError,
@@ -48,6 +53,7 @@ class Replica:
     def __init__(self, client: AsyncClient) -> None:
         self.client = client
         self.in_flight = 0
+        self.runs: set[JobRun] = set()  # the pool's jobs here that have not ended
         self.up = True
         self.jobs = 0
         self.retired = False  # came back serving another app: never used again
@@ -59,13 +65,27 @@ class Replica:
         return self.client.src
 
     @property
+    def load(self) -> int:
+        """Jobs ahead of a new job here: the pool's in flight, and others' reported queued."""
+        waiting = [
+            run.status
+            for run in self.runs
+            if run.status.code is Status.IN_QUEUE and run.status.queue_size is not None
+        ]
+        if not waiting:
+            return self.in_flight
+        latest = max(waiting, key=lambda status: status.time.timestamp() if status.time else 0)
+        others = (latest.queue_size or 0) - len(waiting)
+        return self.in_flight + max(0, others)
+
+    @property
     def connected(self) -> bool:
         """Whether the replica's client is connected (jobs can be prepared on it)."""
         return self.client._conn is not None
 
 
 class ReplicaSet:
-    """Routes each job to the up replica with the fewest jobs in flight."""
+    """Routes each job to the up replica with the fewest jobs ahead of it."""
 
     def __init__(
         self,
@@ -101,7 +121,7 @@ class ReplicaSet:
         )
         start = next(self._turn) % len(up)  # rotate ties
         rotated = up[start:] + up[:start]
-        return min(rotated, key=lambda r: r.in_flight)
+        return min(rotated, key=lambda r: r.load)
 
     def submit(
         self,
@@ -116,9 +136,11 @@ class ReplicaSet:
         run = replica.client._prepare(args, kwargs, api_name, fn_index, headers)
         replica.in_flight += 1
         replica.jobs += 1
+        replica.runs.add(run)
 
         def ended(run: JobRun) -> None:
             replica.in_flight -= 1
+            replica.runs.discard(run)
             if run.error is not None and replica_failed(run.error):
                 self.mark_down(replica, run.error)
 
