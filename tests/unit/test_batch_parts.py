@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -162,6 +164,24 @@ def test_progress_line() -> None:
         eta=14.7, queue_position=3,
     )  # fmt: skip
     assert describe(progress) == "120/1000 done, 3 failed, 8 in flight, 60.0/s, ETA 15s, queue 3"
+
+
+def test_the_progress_bar_leaves_no_thread_behind() -> None:
+    """tqdm's monitor thread would outlive the bar: gradiox's thread count must not grow."""
+    script = """
+import threading
+from gradiox._batch.progress import BatchProgress, TqdmReporter
+p = BatchProgress(total=3, done=3, failed=0, in_flight=0, skipped=0, elapsed=1.0, rate=3.0,
+                  eta=0.0, queue_position=None)
+bar = TqdmReporter()
+bar.update(p)
+bar.close(p)
+print(sorted(t.name for t in threading.enumerate()))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "['MainThread']"
 
 
 def test_which_connect_failures_leave_a_replica_out_rather_than_fail_the_pool() -> None:

@@ -178,8 +178,7 @@ class TqdmReporter:
     def update(self, progress: BatchProgress) -> None:
         """Advance the bar to the finished count and refresh the postfix."""
         if self._bar is None:
-            tqdm = importlib.import_module("tqdm.auto").tqdm
-            self._bar = tqdm(
+            self._bar = _quiet_tqdm()(
                 total=progress.total,
                 initial=progress.skipped,
                 unit="item",
@@ -200,6 +199,17 @@ class TqdmReporter:
             self.update(progress)
             self._bar.set_postfix(_postfix(progress), refresh=False)
             self._bar.close()
+
+
+def _quiet_tqdm() -> Any:
+    """The tqdm bar class, without its monitor thread.
+
+    tqdm starts a monitor thread with its first bar, and the thread outlives every bar; the
+    bar here is refreshed by each update, so it needs no monitor, and gradiox keeps its
+    number of threads constant.
+    """
+    tqdm = importlib.import_module("tqdm.auto").tqdm
+    return type("GradioxTqdm", (tqdm,), {"monitor_interval": 0})
 
 
 def _postfix(progress: BatchProgress) -> dict[str, Any]:
